@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# Print the absolute path of a working Terraform or OpenTofu CLI binary,
+# finding it or building it from source with the Go toolchain.
+#
+# Usage:
+#   scripts/terraform-cli.sh terraform
+#       Any Terraform >= 1.5, first found of: $TF_ACC_TERRAFORM_PATH,
+#       `terraform` on PATH, the cached 1.5.7 build; else builds 1.5.7.
+#   scripts/terraform-cli.sh terraform-1.5.7
+#       Exactly Terraform 1.5.7 (cached build, or an exact match in
+#       $TF_ACC_TERRAFORM_PATH / on PATH); else builds it.
+#   scripts/terraform-cli.sh terraform-path-or-none
+#       The `terraform` on PATH if it is a working Terraform >= 1.5, else
+#       prints nothing. Never builds; always exits 0.
+#   scripts/terraform-cli.sh tofu
+#       Exactly OpenTofu 1.12.6 (cached build, or an exact match on PATH);
+#       else builds it.
+#
+# Only the binary path goes to stdout; progress and errors go to stderr.
+# MOTHERDUCK_CLI_VERIFY_TIMEOUT (seconds, default 60) bounds the
+# `<bin> version` check that every candidate binary must pass.
+#
+# Builds live outside the clone, in
+#   ${MOTHERDUCK_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-motherduck/cli}
+# as terraform-1.5.7/terraform and tofu-1.12.6/tofu. A lock file per tool
+# makes concurrent invocations wait for one build instead of each starting
+# their own. A cached binary that no longer runs is rebuilt.
+#
+# Building needs only Go and access to the Go module proxy; it takes several
+# minutes (Terraform ~7, OpenTofu ~8 on two cores). Example:
+#   export TF_ACC_TERRAFORM_PATH="$(scripts/terraform-cli.sh terraform)"
+set -euo pipefail
+
+readonly TERRAFORM_VERSION=1.5.7
+readonly TERRAFORM_MIN_VERSION=1.5.0
+readonly TOFU_VERSION=1.12.6
+readonly TERRAFORM_MODULE=github.com/hashicorp/terraform
+readonly TOFU_MODULE=github.com/opentofu/opentofu
+
+CACHE_ROOT="${MOTHERDUCK_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-motherduck/cli}"
+
+# How long `<bin> version` may take before the binary counts as broken.
+VERIFY_TIMEOUT="${MOTHERDUCK_CLI_VERIFY_TIMEOUT:-60}"
+
+log() { printf 'terraform-cli.sh: %s\n' "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+usage() {
+	sed -n '2,/^set -euo pipefail$/{/^#/!d;s/^# \{0,1\}//;p}' "$0" >&2
+}
+
+# abspath PATH: print PATH made absolute (symlinks left as they are, so a
+# version-manager shim keeps working).
+abspath() {
+	local p="$1"
+	case "$p" in
+	/*) ;;
+	*) p="$PWD/$p" ;;
+	esac
+	printf '%s\n' "$p"
+}
+
+# cli_version BIN: print "<product> <version>" (e.g. "Terraform 1.5.7" or
+# "OpenTofu 1.12.6") read from `BIN version`; fail if BIN does not run.
+cli_version() {
+	local bin="$1" out first
+	[[ -f "$bin" && -x "$bin" ]] || return 1
+	# CHECKPOINT_DISABLE stops Terraform phoning home for update checks.
+	if command -v timeout >/dev/null 2>&1; then
+		out="$(CHECKPOINT_DISABLE=1 timeout "$VERIFY_TIMEOUT" "$bin" version 2>/dev/null)" || return 1
+	else
+		out="$(CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null)" || return 1
+	fi
+	first="${out%%$'\n'*}"
+	if [[ "$first" =~ ^(Terraform|OpenTofu)\ v([0-9]+\.[0-9]+\.[0-9]+[^[:space:]]*) ]]; then
+		printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	else
+		return 1
+	fi
+}
+
+# version_ge A B: true if version A >= version B (pre-release tags ignored).
+version_ge() {
+	local a="${1%%-*}" b="${2%%-*}"
+	[[ "$(printf '%s\n%s\n' "$a" "$b" | sort -V | head -n1)" == "$b" ]]
+}
+
+# accept BIN PRODUCT MODE VERSION: true if BIN runs and is PRODUCT with a
+# version matching MODE ("min" = at least VERSION, "exact" = exactly VERSION).
+accept() {
+	local bin="$1" product="$2" mode="$3" want="$4" got
+	got="$(cli_version "$bin")" || return 1
+	[[ "${got%% *}" == "$product" ]] || return 1
+	case "$mode" in
+	min) version_ge "${got#* }" "$want" ;;
+	exact) [[ "${got#* }" == "$want" ]] ;;
+	*) return 1 ;;
+	esac
+}
+
+# describe BIN: a short "what is this" for log messages.
+describe() {
+	cli_version "$1" 2>/dev/null || echo "not a working terraform/tofu binary"
+}
+
+# path_cmd NAME: print the absolute path of NAME on PATH, if any.
+path_cmd() {
+	local p
+	p="$(type -P "$1" 2>/dev/null)" || return 1
+	[[ -n "$p" ]] || return 1
+	abspath "$p"
+}
+
+# with_lock NAME CMD...: run CMD holding an exclusive lock for NAME.
+with_lock() {
+	local name="$1" lockfile fd
+	shift
+	mkdir -p "$CACHE_ROOT"
+	lockfile="$CACHE_ROOT/.$name.lock"
+	if ! command -v flock >/dev/null 2>&1; then
+		log "warning: flock not found; building without a lock"
+		"$@"
+		return
+	fi
+	exec {fd}>>"$lockfile"
+	if ! flock -n "$fd"; then
+		log "another invocation is building $name; waiting for it (lock $lockfile)"
+		flock "$fd"
+	fi
+	# Not `"$@" || ...`: that would switch off set -e inside the command.
+	# On failure the script exits and the lock goes with the process.
+	"$@"
+	flock -u "$fd"
+	exec {fd}>&-
+}
+
+# A scratch directory inside the cache (same filesystem, so the finished
+# binary can be renamed into place atomically), removed on exit.
+BUILD_TMP=""
+cleanup() {
+	if [[ -n "$BUILD_TMP" && -d "$BUILD_TMP" ]]; then
+		chmod -R u+w "$BUILD_TMP" 2>/dev/null || true
+		rm -rf "$BUILD_TMP"
+	fi
+}
+trap cleanup EXIT
+
+new_build_tmp() {
+	mkdir -p "$CACHE_ROOT"
+	BUILD_TMP="$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")"
+}
+
+# Go settings for the builds: ignore any go.work and the caller's GOFLAGS
+# (e.g. -mod=vendor would break building someone else's module).
+go_env() {
+	env GOWORK=off GOFLAGS= "$@"
+}
+
+# build_terraform DEST: build Terraform $TERRAFORM_VERSION into DEST.
+build_terraform() {
+	local dest="$1" start
+	command -v go >/dev/null 2>&1 || die "go not found on PATH; needed to build terraform $TERRAFORM_VERSION"
+	new_build_tmp
+	start=$SECONDS
+	log "building terraform $TERRAFORM_VERSION from source (go install; takes ~7 minutes)..."
+	(cd "$BUILD_TMP" && go_env GOBIN="$BUILD_TMP/bin" \
+		go install "$TERRAFORM_MODULE@v$TERRAFORM_VERSION") >&2 ||
+		die "building terraform $TERRAFORM_VERSION failed"
+	[[ -f "$BUILD_TMP/bin/terraform" ]] || die "the terraform build produced no binary"
+	mkdir -p "$(dirname "$dest")"
+	mv -f "$BUILD_TMP/bin/terraform" "$dest"
+	cleanup
+	log "built terraform $TERRAFORM_VERSION in $((SECONDS - start))s: $dest"
+}
+
+# build_tofu DEST: build OpenTofu $TOFU_VERSION into DEST. OpenTofu's go.mod
+# has replace directives, so `go install module@version` refuses it; build
+# from a writable copy of the downloaded module instead.
+build_tofu() {
+	local dest="$1" start json dir
+	command -v go >/dev/null 2>&1 || die "go not found on PATH; needed to build tofu $TOFU_VERSION"
+	new_build_tmp
+	start=$SECONDS
+	log "building tofu $TOFU_VERSION from source (go build; takes ~8 minutes)..."
+	log "downloading $TOFU_MODULE@v$TOFU_VERSION..."
+	json="$(cd "$BUILD_TMP" && go_env go mod download -json "$TOFU_MODULE@v$TOFU_VERSION")" ||
+		die "go mod download $TOFU_MODULE@v$TOFU_VERSION failed: $json"
+	if command -v jq >/dev/null 2>&1; then
+		dir="$(jq -r '.Dir // empty' <<<"$json")"
+	else
+		dir="$(sed -n 's/^[[:space:]]*"Dir":[[:space:]]*"\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
+	fi
+	[[ -n "$dir" && -d "$dir" ]] || die "no module directory in go mod download output: $json"
+	# Module cache directories are read-only; copy to a writable place.
+	cp -R "$dir/." "$BUILD_TMP/src"
+	chmod -R u+w "$BUILD_TMP/src"
+	mkdir -p "$BUILD_TMP/bin"
+	(cd "$BUILD_TMP/src" && go_env \
+		go build -o "$BUILD_TMP/bin/tofu" ./cmd/tofu) >&2 ||
+		die "building tofu $TOFU_VERSION failed"
+	[[ -f "$BUILD_TMP/bin/tofu" ]] || die "the tofu build produced no binary"
+	mkdir -p "$(dirname "$dest")"
+	mv -f "$BUILD_TMP/bin/tofu" "$dest"
+	cleanup
+	log "built tofu $TOFU_VERSION in $((SECONDS - start))s: $dest"
+}
+
+# ensure_built_locked PRODUCT VERSION BIN BUILDER: called with the lock held.
+ensure_built_locked() {
+	local product="$1" version="$2" bin="$3" builder="$4"
+	# Someone may have finished the build while we waited for the lock.
+	if accept "$bin" "$product" exact "$version"; then
+		return 0
+	fi
+	if [[ -e "$bin" ]]; then
+		log "cached $bin is broken ($(describe "$bin")); rebuilding"
+		rm -f "$bin"
+	fi
+	"$builder" "$bin"
+	accept "$bin" "$product" exact "$version" ||
+		die "freshly built $bin does not run as $product $version ($(describe "$bin"))"
+}
+
+# ensure_built NAME PRODUCT VERSION BIN BUILDER: make sure the cached BIN is
+# a working PRODUCT VERSION, building it under lock NAME if it is not.
+ensure_built() {
+	local name="$1" product="$2" version="$3" bin="$4" builder="$5"
+	if accept "$bin" "$product" exact "$version"; then
+		return 0
+	fi
+	with_lock "$name" ensure_built_locked "$product" "$version" "$bin" "$builder"
+}
+
+TERRAFORM_CACHED="$CACHE_ROOT/terraform-$TERRAFORM_VERSION/terraform"
+TOFU_CACHED="$CACHE_ROOT/tofu-$TOFU_VERSION/tofu"
+
+# candidates_terraform: print candidate terraform binaries, one a line.
+candidates_terraform() {
+	if [[ -n "${TF_ACC_TERRAFORM_PATH:-}" ]]; then
+		if [[ -f "$TF_ACC_TERRAFORM_PATH" && -x "$TF_ACC_TERRAFORM_PATH" ]]; then
+			abspath "$TF_ACC_TERRAFORM_PATH"
+		else
+			log "ignoring TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH: not an executable file"
+		fi
+	fi
+	path_cmd terraform || true
+}
+
+cmd_terraform() {
+	local c
+	while IFS= read -r c; do
+		if accept "$c" Terraform min "$TERRAFORM_MIN_VERSION"; then
+			printf '%s\n' "$c"
+			return 0
+		fi
+		log "skipping $c ($(describe "$c")): need Terraform >= $TERRAFORM_MIN_VERSION"
+	done < <(candidates_terraform)
+	ensure_built "terraform-$TERRAFORM_VERSION" Terraform "$TERRAFORM_VERSION" "$TERRAFORM_CACHED" build_terraform
+	printf '%s\n' "$TERRAFORM_CACHED"
+}
+
+cmd_terraform_exact() {
+	local c
+	if accept "$TERRAFORM_CACHED" Terraform exact "$TERRAFORM_VERSION"; then
+		printf '%s\n' "$TERRAFORM_CACHED"
+		return 0
+	fi
+	while IFS= read -r c; do
+		if accept "$c" Terraform exact "$TERRAFORM_VERSION"; then
+			printf '%s\n' "$c"
+			return 0
+		fi
+	done < <(candidates_terraform)
+	ensure_built "terraform-$TERRAFORM_VERSION" Terraform "$TERRAFORM_VERSION" "$TERRAFORM_CACHED" build_terraform
+	printf '%s\n' "$TERRAFORM_CACHED"
+}
+
+cmd_terraform_path_or_none() {
+	local c
+	c="$(path_cmd terraform)" || return 0
+	if accept "$c" Terraform min "$TERRAFORM_MIN_VERSION"; then
+		printf '%s\n' "$c"
+	else
+		log "terraform on PATH ($c) is not usable ($(describe "$c")); need Terraform >= $TERRAFORM_MIN_VERSION"
+	fi
+	return 0
+}
+
+cmd_tofu() {
+	local c
+	if accept "$TOFU_CACHED" OpenTofu exact "$TOFU_VERSION"; then
+		printf '%s\n' "$TOFU_CACHED"
+		return 0
+	fi
+	if c="$(path_cmd tofu)" && accept "$c" OpenTofu exact "$TOFU_VERSION"; then
+		printf '%s\n' "$c"
+		return 0
+	fi
+	ensure_built "tofu-$TOFU_VERSION" OpenTofu "$TOFU_VERSION" "$TOFU_CACHED" build_tofu
+	printf '%s\n' "$TOFU_CACHED"
+}
+
+main() {
+	if [[ $# -ne 1 ]]; then
+		usage
+		exit 2
+	fi
+	case "$1" in
+	terraform) cmd_terraform ;;
+	"terraform-$TERRAFORM_VERSION") cmd_terraform_exact ;;
+	terraform-path-or-none) cmd_terraform_path_or_none ;;
+	tofu) cmd_tofu ;;
+	-h | --help | help) usage ;;
+	*)
+		log "unknown argument: $1"
+		usage
+		exit 2
+		;;
+	esac
+}
+
+main "$@"
