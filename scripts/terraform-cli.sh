@@ -198,8 +198,11 @@ build_tofu() {
 	cp -R "$dir/." "$BUILD_TMP/src"
 	chmod -R u+w "$BUILD_TMP/src"
 	mkdir -p "$BUILD_TMP/bin"
-	(cd "$BUILD_TMP/src" && go_env \
-		go build -o "$BUILD_TMP/bin/tofu" ./cmd/tofu) >&2 ||
+	# version.dev=no drops the "-dev" suffix `tofu version` otherwise
+	# prints; OpenTofu's own release builds set it the same way.
+	(cd "$BUILD_TMP/src" && go_env CGO_ENABLED=0 \
+		go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+		-o "$BUILD_TMP/bin/tofu" ./cmd/tofu) >&2 ||
 		die "building tofu $TOFU_VERSION failed"
 	[[ -f "$BUILD_TMP/bin/tofu" ]] || die "the tofu build produced no binary"
 	mkdir -p "$(dirname "$dest")"
