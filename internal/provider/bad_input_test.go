@@ -1,0 +1,192 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+)
+
+type badInput struct {
+	name string
+	// attrs is the body of the resource (or, with provider set, of the
+	// provider block after token and api_url).
+	attrs    string
+	provider bool
+	// want matches the error: its attribute and what is wrong.
+	want string
+}
+
+var long256 = strings.Repeat("a", 256)
+
+// badInputs covers every input of the provider and the resource. Each must
+// fail during plan, on its attribute, before any API request.
+var badInputs = []badInput{
+	// username
+	{"username empty", `username = ""
+name = "x"`, false, `username`},
+	{"username slash", `username = "a/b"
+name = "x"`, false, `username[\s\S]*letters, digits`},
+	{"username dot-dot", `username = ".."
+name = "x"`, false, `username[\s\S]*relative path`},
+	{"username dot", `username = "."
+name = "x"`, false, `username[\s\S]*relative path`},
+	{"username question mark", `username = "a?b"
+name = "x"`, false, `username`},
+	{"username hash", `username = "a#b"
+name = "x"`, false, `username`},
+	{"username percent", `username = "a%b"
+name = "x"`, false, `username`},
+	{"username leading space", `username = " svc_ci"
+name = "x"`, false, `username[\s\S]*white space`},
+	{"username trailing space", `username = "svc_ci "
+name = "x"`, false, `username[\s\S]*white space`},
+	{"username zero-width space", `username = "svc\u200bci"
+name = "x"`, false, `username`},
+	{"username too long", fmt.Sprintf(`username = %q
+name = "x"`, long256), false, `username[\s\S]*at most 255`},
+	{"username wrong type", `username = ["svc_ci"]
+name = "x"`, false, `username`},
+	{"username missing", `name = "x"`, false, `username`},
+	// name
+	{"name empty", `username = "svc_ci"
+name = ""`, false, `name[\s\S]*must not be empty`},
+	{"name too long", fmt.Sprintf(`username = "svc_ci"
+name = %q`, long256), false, `name[\s\S]*at most 255`},
+	{"name reserved extension", `username = "svc_ci"
+name = "MotherDuck Extension"`, false, `name[\s\S]*reserved`},
+	{"name reserved flights", `username = "svc_ci"
+name = "MotherDuck Flights"`, false, `name[\s\S]*reserved`},
+	{"name leading space", `username = "svc_ci"
+name = " ci"`, false, `name[\s\S]*white space`},
+	{"name trailing space", `username = "svc_ci"
+name = "ci "`, false, `name[\s\S]*white space`},
+	{"name control character", `username = "svc_ci"
+name = "ci\u0007"`, false, `name[\s\S]*control`},
+	{"name too long in unicode", fmt.Sprintf(`username = "svc_ci"
+name = %q`, strings.Repeat("é", 256)), false, `name[\s\S]*at most 255`},
+	// ttl
+	{"ttl below minimum", `username = "svc_ci"
+name = "x"
+ttl = 299`, false, `ttl[\s\S]*300`},
+	{"ttl above maximum", `username = "svc_ci"
+name = "x"
+ttl = 31536001`, false, `ttl[\s\S]*31536000`},
+	{"ttl zero", `username = "svc_ci"
+name = "x"
+ttl = 0`, false, `ttl`},
+	{"ttl negative", `username = "svc_ci"
+name = "x"
+ttl = -300`, false, `ttl`},
+	{"ttl fractional", `username = "svc_ci"
+name = "x"
+ttl = 300.5`, false, `ttl|integer|whole`},
+	{"ttl not a number", `username = "svc_ci"
+name = "x"
+ttl = "an hour"`, false, `ttl|number`},
+	// token_type
+	{"token_type unknown", `username = "svc_ci"
+name = "x"
+token_type = "admin"`, false, `token_type[\s\S]*read_write`},
+	{"token_type wrong case", `username = "svc_ci"
+name = "x"
+token_type = "READ_WRITE"`, false, `token_type`},
+	{"token_type empty", `username = "svc_ci"
+name = "x"
+token_type = ""`, false, `token_type`},
+	// description
+	{"description empty", `username = "svc_ci"
+name = "x"
+description = ""`, false, `description`},
+	{"description too long", fmt.Sprintf(`username = "svc_ci"
+name = "x"
+description = %q`, strings.Repeat("d", 1001)), false, `description`},
+	// rotate_before
+	{"rotate_before not a duration", `username = "svc_ci"
+name = "x"
+ttl = 3600
+rotate_before = "soon"`, false, `rotate_before|duration`},
+	{"rotate_before without ttl", `username = "svc_ci"
+name = "x"
+rotate_before = "1h"`, false, `rotate_before[\s\S]*ttl`},
+	{"rotate_before longer than ttl", `username = "svc_ci"
+name = "x"
+ttl = 3600
+rotate_before = "2h"`, false, `rotate_before[\s\S]*shorter`},
+	{"rotate_before negative", `username = "svc_ci"
+name = "x"
+ttl = 3600
+rotate_before = "-1h"`, false, `rotate_before`},
+	// keepers and unknown arguments
+	{"keepers wrong type", `username = "svc_ci"
+name = "x"
+keepers = "v1"`, false, `keepers`},
+	{"unknown argument", `username = "svc_ci"
+name = "x"
+secret = "y"`, false, `secret`},
+	// provider
+	{"api_url ftp", `api_url_override = "ftp://example.com"`, true, `api_url[\s\S]*https`},
+	{"api_url plain http to a remote host", `api_url_override = "http://api.example.com"`, true, `api_url[\s\S]*loopback`},
+	{"api_url plain http to a private address", `api_url_override = "http://10.0.0.1"`, true, `api_url[\s\S]*loopback`},
+	{"api_url without scheme", `api_url_override = "api.motherduck.com"`, true, `api_url[\s\S]*absolute`},
+	{"api_url without host", `api_url_override = "https://"`, true, `api_url`},
+	{"api_url not a url", `api_url_override = "%zz"`, true, `api_url`},
+	{"api_url with credentials", `api_url_override = "https://user:pw@api.motherduck.com"`, true, `api_url[\s\S]*user`},
+	{"api_url with query", `api_url_override = "https://api.motherduck.com/?x=1"`, true, `api_url[\s\S]*query`},
+	{"token empty", `token_override = ""`, true, `token`},
+	{"token surrounded by space", `token_override = " abc "`, true, `token[\s\S]*white space`},
+	{"request_timeout not a duration", `request_timeout = "fast"`, true, `request_timeout|duration`},
+	{"request_timeout too short", `request_timeout = "1ms"`, true, `request_timeout`},
+	{"request_timeout too long", `request_timeout = "1h"`, true, `request_timeout`},
+	{"max_retries negative", `max_retries = -1`, true, `max_retries`},
+	{"max_retries too many", `max_retries = 11`, true, `max_retries`},
+}
+
+// TestAccBadInput_failsAtPlanWithoutRequests runs every bad input through
+// `terraform plan` and checks that the emulator saw no request at all.
+func TestAccBadInput_failsAtPlanWithoutRequests(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	steps := make([]resource.TestStep, 0, len(badInputs))
+	for _, in := range badInputs {
+		var cfg string
+		if in.provider {
+			cfg = providerWith(env, in.attrs) + "resource \"motherduck_user_token\" \"t\" {\n  username = \"svc_ci\"\n  name = \"x\"\n}\n"
+		} else {
+			cfg = env.Config("resource \"motherduck_user_token\" \"t\" {\n" + in.attrs + "\n}\n")
+		}
+		steps = append(steps, resource.TestStep{
+			Config:      cfg,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(in.want),
+			PreConfig:   func() { t.Logf("bad input: %s", in.name) },
+		})
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: env.Factories(), Steps: steps})
+	if reqs := env.Server.Requests(); len(reqs) != 0 {
+		t.Fatalf("bad input must be refused before any API request; the emulator saw %d, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
+	}
+}
+
+// providerWith writes a provider block; token_override and api_url_override
+// replace the working values.
+func providerWith(env *acctest.Env, attrs string) string {
+	token := fmt.Sprintf("token = %q", env.Server.AdminToken())
+	apiURL := fmt.Sprintf("api_url = %q", env.URL)
+	var rest []string
+	for _, line := range strings.Split(attrs, "\n") {
+		switch {
+		case strings.HasPrefix(line, "token_override"):
+			token = "token" + strings.TrimPrefix(line, "token_override")
+		case strings.HasPrefix(line, "api_url_override"):
+			apiURL = "api_url" + strings.TrimPrefix(line, "api_url_override")
+		default:
+			rest = append(rest, line)
+		}
+	}
+	return fmt.Sprintf("provider \"motherduck\" {\n  %s\n  %s\n  %s\n}\n", token, apiURL, strings.Join(rest, "\n  "))
+}

@@ -1,0 +1,251 @@
+// Package provider is the Terraform-facing layer of the MotherDuck provider:
+// schemas, plan-time validation and the mapping between Terraform values and
+// the API client in internal/client.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+// Environment variables the provider reads when its configuration leaves a
+// setting out.
+const (
+	EnvToken       = "MOTHERDUCK_TOKEN"
+	EnvTokenDuckDB = "motherduck_token"
+	EnvAPIURL      = "MOTHERDUCK_API_URL"
+
+	DefaultAPIURL         = "https://api.motherduck.com"
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 4
+)
+
+var (
+	_ provider.Provider                       = (*motherduckProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*motherduckProvider)(nil)
+	_ provider.ProviderWithListResources      = (*motherduckProvider)(nil)
+)
+
+// Options adjusts the provider for tests: a clock they can move and short
+// retry waits. The zero value is what Terraform gets.
+type Options struct {
+	// Now replaces the wall clock for expiry and rotation decisions.
+	Now func() time.Time
+	// RetryBaseBackoff replaces the client's first backoff wait.
+	RetryBaseBackoff time.Duration
+}
+
+type motherduckProvider struct {
+	version string
+	opts    Options
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client *client.Client
+	// tokenSource names where the admin token came from, for error messages.
+	tokenSource string
+	now         func() time.Time
+}
+
+type providerModel struct {
+	Token          types.String `tfsdk:"token"`
+	APIURL         types.String `tfsdk:"api_url"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+// New returns the provider factory that main serves.
+func New(version string) func() provider.Provider {
+	return NewWithOptions(version, Options{})
+}
+
+// NewWithOptions returns a provider factory with test adjustments.
+func NewWithOptions(version string, opts Options) func() provider.Provider {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return func() provider.Provider {
+		return &motherduckProvider{version: version, opts: opts}
+	}
+}
+
+func (p *motherduckProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "motherduck"
+	resp.Version = p.version
+}
+
+func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages MotherDuck access tokens through the MotherDuck REST API. " +
+			"The provider authenticates with a read/write token of a user who holds the organization **Admin** role.",
+		Attributes: map[string]schema.Attribute{
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
+					"When unset, the provider reads `%s`, then `%s` (the variable DuckDB uses).", EnvToken, EnvTokenDuckDB),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), noSurroundingSpace()},
+			},
+			"api_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. When unset, the provider reads `%s`, "+
+					"then uses `%s`. It must be an absolute `https://` URL; plain `http://` is accepted only for loopback "+
+					"hosts (`localhost`, `127.0.0.0/8`, `::1`) such as a local emulator, so the token never travels in clear text.",
+					EnvAPIURL, DefaultAPIURL),
+				Validators: []validator.String{apiURLValidator{}},
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request to the API, as a Go duration such as `\"30s\"` "+
+					"(between 1s and 10m; default `%q`). A request that runs out of time counts as a failed attempt and is retried "+
+					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included.", defaultRequestTimeout.String()),
+				Validators: []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried where a retry is safe "+
+					"(429, 502, 503, 504 and connection errors; a mint only when it certainly did not take effect). "+
+					"Between 0 and 10; default %d.", defaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, 10)},
+			},
+		},
+	}
+}
+
+func (p *motherduckProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A value that depends on something not created yet is unknown during
+	// plan. Resources that need the API then fail with a clear message; with
+	// a Terraform that supports deferral the work is deferred instead.
+	if cfg.Token.IsUnknown() || cfg.APIURL.IsUnknown() || cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		}
+		tflog.Debug(ctx, "provider configuration holds unknown values; API calls wait until they are known")
+		data := &providerData{now: p.opts.Now}
+		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
+		return
+	}
+
+	token, tokenSource := cfg.Token.ValueString(), "the provider's `token` argument"
+	if cfg.Token.IsNull() {
+		token, tokenSource = os.Getenv(EnvToken), "the "+EnvToken+" environment variable"
+		if token == "" {
+			token, tokenSource = os.Getenv(EnvTokenDuckDB), "the "+EnvTokenDuckDB+" environment variable"
+		}
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
+			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
+				"or the %s environment variable (or %s).", EnvToken, EnvTokenDuckDB))
+	}
+
+	apiURL := cfg.APIURL.ValueString()
+	if cfg.APIURL.IsNull() {
+		apiURL = os.Getenv(EnvAPIURL)
+		if apiURL == "" {
+			apiURL = DefaultAPIURL
+		} else if msg := checkAPIURL(apiURL); msg != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL",
+				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", EnvAPIURL, msg))
+		}
+	}
+
+	timeout := defaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() {
+		// Already checked by the attribute's validator.
+		if d, err := time.ParseDuration(cfg.RequestTimeout.ValueString()); err == nil {
+			timeout = d
+		}
+	}
+	retries := int64(defaultMaxRetries)
+	if !cfg.MaxRetries.IsNull() {
+		retries = cfg.MaxRetries.ValueInt64()
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = maskSecrets(ctx, token)
+	c, err := client.New(client.Config{
+		BaseURL:        apiURL,
+		Token:          token,
+		UserAgent:      fmt.Sprintf("terraform-provider-motherduck/%s (+Terraform/%s)", p.version, req.TerraformVersion),
+		RequestTimeout: timeout,
+		MaxAttempts:    int(retries) + 1,
+		BaseBackoff:    p.opts.RetryBaseBackoff,
+		Logger:         tflogLogger{secret: token},
+		Now:            p.opts.Now,
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured MotherDuck client", map[string]any{"api_url": apiURL, "token_source": tokenSource})
+
+	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now}
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
+}
+
+func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newUserTokenResource}
+}
+
+func (p *motherduckProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newUserTokensDataSource}
+}
+
+func (p *motherduckProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newUserTokenEphemeralResource}
+}
+
+func (p *motherduckProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newUserTokenListResource}
+}
+
+// configuredData unpacks what Configure handed over; nil before Configure ran.
+func configuredData(kind string, raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.Append(unexpectedProviderDataDiag(kind, raw))
+		return nil
+	}
+	return data
+}
+
+// requireClient reports an error when the provider could not build a client
+// because its configuration was unknown.
+func requireClient(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil || data.client == nil {
+		diags.Append(notConfiguredDiag())
+		return false
+	}
+	return true
+}

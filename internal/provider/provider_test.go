@@ -1,0 +1,99 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+)
+
+const plainTokenBody = `
+resource "motherduck_user_token" "t" {
+  username = "svc_ci"
+  name     = "env"
+}
+`
+
+// These tests change the process environment, so they do not run in parallel.
+
+func TestAccProvider_environmentFallback(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_TOKEN", "")
+	t.Setenv("motherduck_token", env.Server.AdminToken()) // the name DuckDB uses
+	t.Setenv("MOTHERDUCK_API_URL", env.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{{
+			Config: plainTokenBody,
+			Check:  checkLive(env, tokenAddr, "svc_ci"),
+		}},
+	})
+}
+
+func TestAccProvider_missingToken(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_TOKEN", "")
+	t.Setenv("motherduck_token", "")
+	t.Setenv("MOTHERDUCK_API_URL", env.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:      plainTokenBody,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Missing MotherDuck Token.*token.*MOTHERDUCK_TOKEN`),
+		}},
+	})
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("no request may be made without a token; saw %d", n)
+	}
+}
+
+func TestAccProvider_badEnvironmentURL(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_TOKEN", env.Server.AdminToken())
+	t.Setenv("MOTHERDUCK_API_URL", "http://api.example.com")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:      plainTokenBody,
+			ExpectError: regexp.MustCompile(`(?s)MOTHERDUCK_API_URL.*loopback`),
+		}},
+	})
+}
+
+func TestAccProvider_rejectedCredentialsNameTheirSource(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_TOKEN", "not-a-valid-token")
+	t.Setenv("MOTHERDUCK_API_URL", env.URL)
+	member := env.Server.UserTokenSecret("svc_reporting")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)401.*MOTHERDUCK_TOKEN environment variable`),
+			},
+			{ // a valid token without the Admin role
+				Config:      fmt.Sprintf("provider \"motherduck\" {\n  token = %q\n}\n", member) + plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)403.*organization Admin role`),
+			},
+			{ // a user that does not exist
+				Config: fmt.Sprintf("provider \"motherduck\" {\n  token = %q\n}\n", env.Server.AdminToken()) + `
+resource "motherduck_user_token" "t" {
+  username = "nobody_here"
+  name     = "x"
+}`,
+				ExpectError: regexp.MustCompile(`(?s)User Not Found.*nobody_here`),
+			},
+		},
+	})
+	for _, tok := range env.Server.AllTokens() {
+		if tok.ViaAPI {
+			t.Fatalf("no token may be minted with rejected credentials; found %s", tok.ID)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+var (
+	_ ephemeral.EphemeralResource              = (*userTokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure = (*userTokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*userTokenEphemeralResource)(nil)
+)
+
+// defaultEphemeralTTL bounds the life of an ephemeral token whose
+// configuration sets no ttl, in case Close never runs (a crashed run).
+const defaultEphemeralTTL = 3600
+
+const ephemeralPrivateKey = "token"
+
+type userTokenEphemeralResource struct {
+	data *providerData
+}
+
+func newUserTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &userTokenEphemeralResource{}
+}
+
+type userTokenEphemeralModel struct {
+	Username    types.String `tfsdk:"username"`
+	Name        types.String `tfsdk:"name"`
+	TTL         types.Int64  `tfsdk:"ttl"`
+	TokenType   types.String `tfsdk:"token_type"`
+	Description types.String `tfsdk:"description"`
+	ID          types.String `tfsdk:"id"`
+	Token       types.String `tfsdk:"token"`
+	CreatedTS   types.String `tfsdk:"created_ts"`
+	ExpireAt    types.String `tfsdk:"expire_at"`
+	ReadOnly    types.Bool   `tfsdk:"read_only"`
+}
+
+// ephemeralPrivate is what Close needs to invalidate the token. No secret.
+type ephemeralPrivate struct {
+	Username string `json:"username"`
+	ID       string `json:"id"`
+}
+
+func (e *userTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_token"
+}
+
+func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A short-lived MotherDuck access token that never touches state or plan files (Terraform 1.10 " +
+			"or later). It is minted when Terraform opens it and invalidated when Terraform closes it, at the end of the " +
+			"run. Terraform opens ephemeral resources during `plan` **and** during `apply`, so each run mints (and then " +
+			"invalidates) its own token. Use it to feed another provider's configuration or a write-only attribute.",
+		Attributes: map[string]schema.Attribute{
+			"username": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("The user the token belongs to. At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength),
+				Validators:          []validator.String{usernameValidator()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
+					"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames)),
+				Validators: []validator.String{tokenNameValidator()},
+			},
+			"ttl": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: fmt.Sprintf("Lifetime in seconds, from %d to %d. Default %d (one hour), so a token "+
+					"whose close never ran (a killed run) still dies soon.", minTTL, maxTTL, defaultEphemeralTTL),
+				Validators: []validator.Int64{int64validator.Between(minTTL, maxTTL)},
+			},
+			"token_type": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: fmt.Sprintf("The kind of token: %s. Default `%s`.", quoteList(tokenTypes), tokenTypes[0]),
+				Validators:          []validator.String{stringvalidator.OneOf(tokenTypes...)},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters (dropped by regions without descriptions).", maxDescLength),
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
+			},
+			"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
+			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The secret."},
+			"created_ts": schema.StringAttribute{Computed: true, MarkdownDescription: "When the token was minted (RFC 3339)."},
+			"expire_at":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the token expires (RFC 3339)."},
+			"read_only":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the token can only read."},
+		},
+	}
+}
+
+func (e *userTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.data = configuredData("ephemeral resource", req.ProviderData, &resp.Diagnostics)
+}
+
+func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m userTokenEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !requireClient(e.data, &resp.Diagnostics) {
+		return
+	}
+	if m.TTL.IsNull() {
+		m.TTL = types.Int64Value(defaultEphemeralTTL)
+	}
+	if m.TokenType.IsNull() {
+		m.TokenType = types.StringValue(tokenTypes[0])
+	}
+	username := m.Username.ValueString()
+	created, err := e.data.client.CreateToken(ctx, username, createRequest(m.Name, m.TTL, m.TokenType, m.Description))
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(e.data, fmt.Sprintf("mint ephemeral token %q for user %q", m.Name.ValueString(), username), username, err))
+		return
+	}
+	ctx = maskSecrets(ctx, created.Secret)
+
+	private, err := json.Marshal(ephemeralPrivate{Username: username, ID: created.ID})
+	if err == nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ephemeralPrivateKey, private)...)
+	}
+	if err != nil || resp.Diagnostics.HasError() {
+		// Without private data Close could not invalidate it: do it now.
+		_ = e.data.client.DeleteToken(context.WithoutCancel(ctx), username, created.ID)
+		resp.Diagnostics.AddError("Could Not Keep Ephemeral Token", "The token was minted but could not be recorded for closing, so it was invalidated again.")
+		return
+	}
+	tflog.Info(ctx, "opened ephemeral MotherDuck token", map[string]any{"username": username, "token_id": created.ID})
+
+	m.ID = types.StringValue(created.ID)
+	m.Token = types.StringValue(created.Secret)
+	m.TokenType = types.StringValue(created.TokenType)
+	m.ReadOnly = types.BoolValue(created.ReadOnly)
+	m.CreatedTS = types.StringValue(formatTimestamp(created.CreatedTS))
+	m.ExpireAt = types.StringNull()
+	if created.ExpireAt != nil {
+		m.ExpireAt = types.StringValue(formatTimestamp(*created.ExpireAt))
+	}
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+func (e *userTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, ephemeralPrivateKey)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || raw == nil {
+		return
+	}
+	var p ephemeralPrivate
+	if err := json.Unmarshal(raw, &p); err != nil {
+		resp.Diagnostics.AddError("Corrupt Ephemeral Token Data", "Could not read which token to invalidate: "+err.Error())
+		return
+	}
+	if !requireClient(e.data, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, defaultOperationTimeout)
+	defer cancel()
+	err := e.data.client.DeleteToken(ctx, p.Username, p.ID)
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(apiErrorDiag(e.data, fmt.Sprintf("invalidate ephemeral token %s of user %q", p.ID, p.Username), p.Username, err))
+		return
+	}
+	tflog.Info(ctx, "closed ephemeral MotherDuck token", map[string]any{"username": p.Username, "token_id": p.ID})
+}

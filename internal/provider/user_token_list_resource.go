@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+var (
+	_ list.ListResource              = (*userTokenListResource)(nil)
+	_ list.ListResourceWithConfigure = (*userTokenListResource)(nil)
+)
+
+// userTokenListResource serves `terraform query` (Terraform 1.14+): it lists
+// a user's tokens so that import blocks can be generated for them.
+type userTokenListResource struct {
+	data *providerData
+}
+
+func newUserTokenListResource() list.ListResource { return &userTokenListResource{} }
+
+type userTokenListConfig struct {
+	Username types.String `tfsdk:"username"`
+	Name     types.String `tfsdk:"name"`
+}
+
+func (l *userTokenListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_token"
+}
+
+func (l *userTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the valid tokens of one user, for `terraform query` and generated import configuration. " +
+			"Secrets are never listed.",
+		Attributes: map[string]schema.Attribute{
+			"username": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The user whose tokens to list.",
+				Validators:          []validator.String{usernameValidator()},
+			},
+			"name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "List only the tokens with exactly this name.",
+			},
+		},
+	}
+}
+
+func (l *userTokenListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	l.data = configuredData("list resource", req.ProviderData, &resp.Diagnostics)
+}
+
+func (l *userTokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg userTokenListConfig
+	var diags diag.Diagnostics
+	diags.Append(req.Config.Get(ctx, &cfg)...)
+	if diags.HasError() || !requireClient(l.data, &diags) {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	username := cfg.Username.ValueString()
+	tokens, err := l.data.client.ListTokens(ctx, username)
+	if err != nil {
+		diags.Append(apiErrorDiag(l.data, fmt.Sprintf("list the tokens of user %q", username), username, err))
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	now := l.data.now()
+	stream.Results = func(push func(list.ListResult) bool) {
+		var sent int64
+		for _, t := range tokens {
+			if req.Limit > 0 && sent >= req.Limit {
+				return
+			}
+			if t.ExpireAt != nil && !now.Before(*t.ExpireAt) {
+				continue
+			}
+			if !cfg.Name.IsNull() && t.Name != cfg.Name.ValueString() {
+				continue
+			}
+			result := req.NewListResult(ctx)
+			result.DisplayName = fmt.Sprintf("%s (%s)", t.Name, t.ID)
+			result.Diagnostics.Append(result.Identity.Set(ctx, userTokenIdentity{
+				Username: types.StringValue(username), ID: types.StringValue(t.ID),
+			})...)
+			if req.IncludeResource {
+				result.Diagnostics.Append(result.Resource.Set(ctx, listedModel(username, t))...)
+			}
+			sent++
+			if !push(result) {
+				return
+			}
+		}
+	}
+}
+
+// listedModel is the resource state of a token known only from the list:
+// what an import would read.
+func listedModel(username string, t client.Token) userTokenModel {
+	m := userTokenModel{
+		Username:     types.StringValue(username),
+		Name:         types.StringNull(),
+		TTL:          ttlFromToken(t),
+		TokenType:    types.StringNull(),
+		Description:  types.StringNull(),
+		Keepers:      types.MapNull(types.StringType),
+		RotateBefore: types.StringNull(),
+		Token:        types.StringNull(),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "read": types.StringType, "delete": types.StringType,
+		})},
+	}
+	applyListed(&m, t)
+	return m
+}

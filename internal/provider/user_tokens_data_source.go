@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*userTokensDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*userTokensDataSource)(nil)
+)
+
+type userTokensDataSource struct {
+	data *providerData
+}
+
+func newUserTokensDataSource() datasource.DataSource { return &userTokensDataSource{} }
+
+type userTokensModel struct {
+	Username types.String `tfsdk:"username"`
+	Tokens   types.List   `tfsdk:"tokens"`
+}
+
+// listedTokenAttrTypes is the shape of one listed token: never a secret.
+var listedTokenAttrTypes = map[string]attr.Type{
+	"id":          types.StringType,
+	"name":        types.StringType,
+	"token_type":  types.StringType,
+	"read_only":   types.BoolType,
+	"created_ts":  types.StringType,
+	"expire_at":   types.StringType,
+	"description": types.StringType,
+}
+
+func (d *userTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_tokens"
+}
+
+func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The valid (not invalidated, not expired) access tokens of one user, as the API lists them. " +
+			"Secrets are never listed: MotherDuck returns a token's secret only once, when it is minted.",
+		Attributes: map[string]schema.Attribute{
+			"username": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("The user whose tokens to list. At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength),
+				Validators:          []validator.String{usernameValidator()},
+			},
+			"tokens": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The user's tokens, in the order the API returns them.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
+					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
+					"token_type":  schema.StringAttribute{Computed: true, MarkdownDescription: "`read_write` or `read_scaling`."},
+					"read_only":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the token can only read."},
+					"created_ts":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the token was minted (RFC 3339)."},
+					"expire_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "When it expires (RFC 3339), or null if never."},
+					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Its description, where the API returns one."},
+				}},
+			},
+		},
+	}
+}
+
+func (d *userTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData("data source", req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg userTokensModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !requireClient(d.data, &resp.Diagnostics) {
+		return
+	}
+	username := cfg.Username.ValueString()
+	tokens, err := d.data.client.ListTokens(ctx, username)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(d.data, fmt.Sprintf("list the tokens of user %q", username), username, err))
+		return
+	}
+	now := d.data.now()
+	objType := types.ObjectType{AttrTypes: listedTokenAttrTypes}
+	elems := make([]attr.Value, 0, len(tokens))
+	for _, t := range tokens {
+		if t.ExpireAt != nil && !now.Before(*t.ExpireAt) {
+			continue
+		}
+		obj, diags := types.ObjectValue(listedTokenAttrTypes, listedTokenAttrs(t))
+		resp.Diagnostics.Append(diags...)
+		elems = append(elems, obj)
+	}
+	list, diags := types.ListValue(objType, elems)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.Tokens = list
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+func listedTokenAttrs(t client.Token) map[string]attr.Value {
+	expire := types.StringNull()
+	if t.ExpireAt != nil {
+		expire = types.StringValue(formatTimestamp(*t.ExpireAt))
+	}
+	return map[string]attr.Value{
+		"id":          types.StringValue(t.ID),
+		"name":        types.StringValue(t.Name),
+		"token_type":  types.StringValue(t.TokenType),
+		"read_only":   types.BoolValue(t.ReadOnly),
+		"created_ts":  types.StringValue(formatTimestamp(t.CreatedTS)),
+		"expire_at":   expire,
+		"description": types.StringPointerValue(t.Description),
+	}
+}

@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Input rules shared by the resource, the ephemeral resource, the data source
+// and the list resource. Descriptions are built from the same values the
+// checks use, so the docs cannot drift from the validation.
+const (
+	minTTL            = 300
+	maxTTL            = 31536000
+	maxNameLength     = 255
+	maxUsernameLength = 255
+	maxDescLength     = 1000
+)
+
+var (
+	reservedTokenNames = []string{"MotherDuck Extension", "MotherDuck Flights"}
+	tokenTypes         = []string{"read_write", "read_scaling"}
+)
+
+// usernameProblem says why s cannot be a MotherDuck username in a request
+// path, or returns "" when it can. Usernames are letters (any script), digits
+// and the characters _ . - @ +, so they stay one clean path segment.
+func usernameProblem(s string) string {
+	switch {
+	case s == "":
+		return "must not be empty"
+	case !utf8.ValidString(s):
+		return "must be valid UTF-8"
+	case utf8.RuneCountInString(s) > maxUsernameLength:
+		return fmt.Sprintf("must be at most %d characters long", maxUsernameLength)
+	case s == "." || s == "..":
+		return "must not be a relative path segment (\".\" or \"..\")"
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_.-@+", r) {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return "must not contain white space"
+		}
+		return fmt.Sprintf("must hold only letters, digits and the characters _ . - @ + (found %q)", r)
+	}
+	return ""
+}
+
+// tokenNameProblem says why s cannot be a token name, or returns "".
+func tokenNameProblem(s string) string {
+	switch n := utf8.RuneCountInString(s); {
+	case s == "":
+		return "must not be empty"
+	case !utf8.ValidString(s):
+		return "must be valid UTF-8"
+	case n > maxNameLength:
+		return fmt.Sprintf("must be at most %d characters long (got %d)", maxNameLength, n)
+	}
+	for _, reserved := range reservedTokenNames {
+		if s == reserved {
+			return fmt.Sprintf("%q is reserved by MotherDuck", s)
+		}
+	}
+	return textProblem(s)
+}
+
+// textProblem refuses leading or trailing white space and control characters,
+// which the API would keep verbatim and make a name hard to find again.
+func textProblem(s string) string {
+	if strings.TrimSpace(s) != s {
+		return "must not start or end with white space"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("must not contain control characters (found %q)", r)
+		}
+	}
+	return ""
+}
+
+// checkAPIURL says why raw is not a usable API base URL, or returns "".
+func checkAPIURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "it does not parse as a URL"
+	case !u.IsAbs() || u.Host == "" || u.Hostname() == "":
+		return "it must be an absolute URL such as " + DefaultAPIURL
+	case u.User != nil:
+		return "it must not hold user information"
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.Contains(raw, "#"):
+		return "it must not hold a query or a fragment"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http":
+		if isLoopback(u.Hostname()) {
+			return ""
+		}
+		return "plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1); use https so the token is never sent in clear text"
+	default:
+		return fmt.Sprintf("its scheme must be https (got %q)", u.Scheme)
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// stringCheck adapts a "problem" function to a framework string validator.
+type stringCheck struct {
+	summary string
+	desc    string
+	problem func(string) string
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.desc }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.desc }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := v.problem(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("The value of %s %s.", req.Path, msg))
+	}
+}
+
+func usernameValidator() validator.String {
+	return stringCheck{summary: "Invalid Username", desc: "a MotherDuck username", problem: usernameProblem}
+}
+
+func tokenNameValidator() validator.String {
+	return stringCheck{summary: "Invalid Token Name", desc: "a token name", problem: tokenNameProblem}
+}
+
+func cleanTextValidator() validator.String {
+	return stringCheck{summary: "Invalid Value", desc: "text without surrounding space or control characters", problem: textProblem}
+}
+
+func noSurroundingSpace() validator.String {
+	return stringCheck{summary: "Invalid Value", desc: "no surrounding white space", problem: func(s string) string {
+		if strings.TrimSpace(s) != s {
+			return "must not start or end with white space"
+		}
+		return ""
+	}}
+}
+
+type apiURLValidator struct{}
+
+func (apiURLValidator) Description(context.Context) string {
+	return "an absolute https URL, or http for a loopback host"
+}
+func (v apiURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (apiURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := checkAPIURL(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid MotherDuck API URL",
+			fmt.Sprintf("The api_url %q is not usable: %s.", req.ConfigValue.ValueString(), msg))
+	}
+}
+
+// durationValidator accepts a Go duration string within [min, max].
+type durationValidator struct{ min, max time.Duration }
+
+func (v durationValidator) Description(context.Context) string {
+	return fmt.Sprintf("a duration such as \"30s\" between %s and %s", v.min, v.max)
+}
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a duration: use a number with a unit, such as \"30s\", \"15m\" or \"168h\".", req.ConfigValue.ValueString()))
+		return
+	}
+	if (v.min > 0 && d < v.min) || (v.max > 0 && d > v.max) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
+			fmt.Sprintf("%s must be between %s and %s, got %s.", req.Path, v.min, v.max, d))
+	}
+}
+
+// parseImportID splits "<username>/<token_id>".
+func parseImportID(id string) (username, tokenID string, problem string) {
+	const form = "the import ID must have the form <username>/<token_id>, for example svc_ci/0b7c3f3e-5d55-4a52-9a55-6d1f7b0f0a11"
+	username, tokenID, ok := strings.Cut(id, "/")
+	if !ok || username == "" || tokenID == "" || strings.Contains(tokenID, "/") {
+		return "", "", fmt.Sprintf("%q is malformed: %s", id, form)
+	}
+	if msg := usernameProblem(username); msg != "" {
+		return "", "", fmt.Sprintf("the username in %q %s; %s", id, msg, form)
+	}
+	if msg := tokenIDProblem(tokenID); msg != "" {
+		return "", "", fmt.Sprintf("the token id in %q %s; %s", id, msg, form)
+	}
+	return username, tokenID, ""
+}
+
+func tokenIDProblem(id string) string {
+	if id == "" {
+		return "must not be empty"
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || (r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)))) {
+			return "must hold only ASCII letters, digits, - and _ (token ids are UUIDs)"
+		}
+	}
+	if len(id) > 128 {
+		return "is too long to be a token id"
+	}
+	return ""
+}
+
+// quoteList renders values for a description: `a`, `b`.
+func quoteList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
