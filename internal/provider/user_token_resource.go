@@ -321,6 +321,9 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	defer cancel()
 
 	username, id := state.Username.ValueString(), state.ID.ValueString()
+	// The framework wants an identity after every Read, also one that
+	// removes the resource.
+	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 	tokens, err := r.data.client.ListTokens(ctx, username)
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("MotherDuck User No Longer Exists",
@@ -359,7 +362,6 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 		state.TTL = ttlFromToken(listed)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 }
 
 // Update is never called with a change: every input replaces the token.

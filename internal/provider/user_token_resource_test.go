@@ -168,7 +168,7 @@ token_type = "read_scaling"`),
 				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &fifth), checkRevoked(env, &fourth), checkLive(env, tokenAddr, "svc_reporting")),
 			},
 			{ // the same configuration again: nothing to do
-				Config:   tokenConfig(env, `username = "svc_reporting"
+				Config: tokenConfig(env, `username = "svc_reporting"
 name = "ci-renamed"
 ttl = 3600
 token_type = "read_scaling"`),
@@ -309,19 +309,26 @@ func TestAccUserToken_deleteAlreadyRevoked(t *testing.T) {
 name = "gone"`),
 				Check: stateID(tokenAddr, &id),
 			},
-			{ // revoked out of band after the last refresh: destroy still succeeds
-				Config:  env.ProviderBlock(),
-				Destroy: false,
+			{ // revoked out of band right after the refresh saw it: the destroy's DELETE answers 404, which is success
 				PreConfig: func() {
-					env.Server.RevokeToken("svc_ci", id)
-					// Fail the refresh's list once so that destroy sees the token as still in state.
 					env.Server.ResetRequests()
-				},
-				Check: func(*terraform.State) error {
-					for _, r := range env.Server.Requests() {
-						if r.Op == "revoke" && r.Status != 200 && r.Status != 404 {
-							return fmt.Errorf("unexpected revoke status %d", r.Status)
+					env.Server.OnRequest(func(r emulator.Request) {
+						if r.Op == "list" {
+							env.Server.RevokeToken("svc_ci", id)
 						}
+					})
+				},
+				Config: env.ProviderBlock(),
+				Check: func(*terraform.State) error {
+					env.Server.OnRequest(nil)
+					var statuses []int
+					for _, r := range env.Server.Requests() {
+						if r.Op == "revoke" {
+							statuses = append(statuses, r.Status)
+						}
+					}
+					if len(statuses) != 1 || statuses[0] != 404 {
+						return fmt.Errorf("want one DELETE answered 404 for the already-revoked token, got %v", statuses)
 					}
 					return nil
 				},
@@ -361,13 +368,17 @@ name = "kept"`)
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: stateID(tokenAddr, &id)},
 			{
-				PreConfig:   func() { env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 403, Times: 1}) },
+				PreConfig: func() {
+					env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 403, Times: 1})
+				},
 				Config:      cfg,
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`organization Admin role`),
 			},
 			{ // a plain-text 404 (no JSON NOT_FOUND) is an error, not "gone"
-				PreConfig:   func() { env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 404, Times: 1}) },
+				PreConfig: func() {
+					env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 404, Times: 1})
+				},
 				Config:      cfg,
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`HTTP 404`),
