@@ -27,7 +27,7 @@
 # their own. A cached binary that no longer runs is rebuilt.
 #
 # Building needs only Go and access to the Go module proxy; it takes several
-# minutes (Terraform ~7, OpenTofu ~8 on two cores). Example:
+# minutes (Terraform 4-7, OpenTofu ~9 on two cores). Example:
 #   export TF_ACC_TERRAFORM_PATH="$(scripts/terraform-cli.sh terraform)"
 set -euo pipefail
 
@@ -66,7 +66,7 @@ abspath() {
 # cli_version BIN: print "<product> <version>" (e.g. "Terraform 1.5.7" or
 # "OpenTofu 1.12.6") read from `BIN version`; fail if BIN does not run.
 cli_version() {
-	local bin="$1" out first
+	local bin="$1" out line
 	[[ -f "$bin" && -x "$bin" ]] || return 1
 	# CHECKPOINT_DISABLE stops Terraform phoning home for update checks.
 	if command -v timeout >/dev/null 2>&1; then
@@ -74,12 +74,15 @@ cli_version() {
 	else
 		out="$(CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null)" || return 1
 	fi
-	first="${out%%$'\n'*}"
-	if [[ "$first" =~ ^(Terraform|OpenTofu)\ v([0-9]+\.[0-9]+\.[0-9]+[^[:space:]]*) ]]; then
-		printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-	else
-		return 1
-	fi
+	# Not necessarily the first line: tofu prints CLI configuration warnings
+	# on stdout before the version.
+	while IFS= read -r line; do
+		if [[ "$line" =~ ^(Terraform|OpenTofu)\ v([0-9]+\.[0-9]+\.[0-9]+[^[:space:]]*) ]]; then
+			printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+			return 0
+		fi
+	done <<<"$out"
+	return 1
 }
 
 # version_ge A B: true if version A >= version B (pre-release tags ignored).
@@ -165,7 +168,7 @@ build_terraform() {
 	command -v go >/dev/null 2>&1 || die "go not found on PATH; needed to build terraform $TERRAFORM_VERSION"
 	new_build_tmp
 	start=$SECONDS
-	log "building terraform $TERRAFORM_VERSION from source (go install; takes ~7 minutes)..."
+	log "building terraform $TERRAFORM_VERSION from source (go install; takes 4-7 minutes)..."
 	(cd "$BUILD_TMP" && go_env GOBIN="$BUILD_TMP/bin" \
 		go install "$TERRAFORM_MODULE@v$TERRAFORM_VERSION") >&2 ||
 		die "building terraform $TERRAFORM_VERSION failed"
@@ -184,7 +187,7 @@ build_tofu() {
 	command -v go >/dev/null 2>&1 || die "go not found on PATH; needed to build tofu $TOFU_VERSION"
 	new_build_tmp
 	start=$SECONDS
-	log "building tofu $TOFU_VERSION from source (go build; takes ~8 minutes)..."
+	log "building tofu $TOFU_VERSION from source (go build; takes ~9 minutes)..."
 	log "downloading $TOFU_MODULE@v$TOFU_VERSION..."
 	json="$(cd "$BUILD_TMP" && go_env go mod download -json "$TOFU_MODULE@v$TOFU_VERSION")" ||
 		die "go mod download $TOFU_MODULE@v$TOFU_VERSION failed: $json"
