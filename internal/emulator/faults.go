@@ -1,0 +1,135 @@
+package emulator
+
+import (
+	mrand "math/rand"
+	"time"
+)
+
+// randSource is the deterministic source of random faults.
+type randSource = *mrand.Rand
+
+// FaultKind says what an injected fault does to a request.
+type FaultKind string
+
+// Fault kinds.
+const (
+	// FaultStatus answers Status (with the contract's JSON error body for that
+	// status, or a plain-text body for 429/502/503/504) and the Retry-After
+	// header if RetryAfter is set; the operation is NOT performed.
+	FaultStatus FaultKind = "status"
+	// FaultDropBefore hijacks and closes the connection without performing the
+	// operation.
+	FaultDropBefore FaultKind = "drop_before"
+	// FaultDropAfter performs (commits) the operation, then hijacks and closes
+	// the connection without answering.
+	FaultDropAfter FaultKind = "drop_after"
+	// FaultDelay sleeps Delay (respecting request cancellation), then handles
+	// the request normally.
+	FaultDelay FaultKind = "delay"
+)
+
+// Fault describes a fault to inject into matching /v1 requests.
+type Fault struct {
+	Op         string // "" = any op (see the Op* constants)
+	Username   string // "" = any user (decoded; for create_user the body's username)
+	Kind       FaultKind
+	Status     int    // for FaultStatus; 0 means 500
+	RetryAfter string // raw Retry-After header value ("1", or an HTTP date)
+	Delay      time.Duration
+	Times      int // apply to the next Times matching requests; 0 = every matching request until cleared
+}
+
+func (f *Fault) matches(op, username string) bool {
+	if f.Op != "" && f.Op != op {
+		return false
+	}
+	if f.Username != "" && f.Username != username {
+		return false
+	}
+	switch f.Kind {
+	case FaultStatus, FaultDropBefore, FaultDropAfter, FaultDelay:
+		return true
+	}
+	return false
+}
+
+type faultState struct {
+	f    Fault
+	left int // remaining uses when f.Times > 0
+}
+
+// InjectFault adds a fault. Faults are checked in order of injection; the
+// first that matches a request and has uses left applies. Faults of an
+// unknown kind never match.
+func (s *Server) InjectFault(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultState{f: f, left: f.Times})
+}
+
+// ClearFaults removes every injected fault and turns random faults off.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+	s.rnd = nil
+	s.randFaults = nil
+	s.randRate = 0
+}
+
+// SetRandomFaults makes each /v1 request fail, with probability rate, with one
+// of faults picked uniformly among those whose Op and Username match the
+// request (Times is ignored), using a math/rand source seeded with seed: given
+// the order of requests the outcome is deterministic. The source is consulted
+// for every /v1 request, but an explicit fault (InjectFault) that applies wins
+// over a random one. A rate <= 0 or an empty list turns random faults off.
+func (s *Server) SetRandomFaults(seed int64, rate float64, faults []Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rate <= 0 || len(faults) == 0 {
+		s.rnd = nil
+		s.randFaults = nil
+		s.randRate = 0
+		return
+	}
+	s.rnd = mrand.New(mrand.NewSource(seed))
+	s.randRate = rate
+	s.randFaults = append([]Fault(nil), faults...)
+}
+
+// pickFaultLocked chooses the fault for a request, consuming one use of an
+// explicit fault and advancing the random source.
+func (s *Server) pickFaultLocked(op, username string) *Fault {
+	var chosen *Fault
+	for _, fs := range s.faults {
+		if !fs.f.matches(op, username) {
+			continue
+		}
+		if fs.f.Times > 0 {
+			if fs.left <= 0 {
+				continue
+			}
+			fs.left--
+		}
+		f := fs.f
+		chosen = &f
+		break
+	}
+	if s.rnd != nil {
+		if s.rnd.Float64() < s.randRate {
+			var cands []Fault
+			for _, f := range s.randFaults {
+				if f.matches(op, username) {
+					cands = append(cands, f)
+				}
+			}
+			if len(cands) > 0 {
+				f := cands[s.rnd.Intn(len(cands))]
+				if chosen == nil {
+					chosen = &f
+				}
+			}
+		}
+	}
+	return chosen
+}
