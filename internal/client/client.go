@@ -1,0 +1,223 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxAttempts    = 5
+	DefaultMaxRetryWait   = 30 * time.Second
+	DefaultBaseBackoff    = 500 * time.Millisecond
+	DefaultUserAgent      = "terraform-provider-motherduck-client"
+)
+
+const (
+	// maxBodyBytes bounds how much of any response body is read.
+	maxBodyBytes = 4 << 20
+	// recoveryTimeout bounds the detached work that cleans up after an
+	// ambiguous mint (list plus revocations, with their retries).
+	recoveryTimeout = 2 * time.Minute
+	// suspectLifetime is how long the signature of an ambiguous mint is kept
+	// to catch a token the server commits after the client gave up.
+	suspectLifetime = 10 * time.Minute
+	// ttlTolerance is how far expire_at - created_ts may be from the requested
+	// ttl for a listed token to match a mint request.
+	ttlTolerance = 2 * time.Second
+)
+
+// Config configures a Client. Only BaseURL is required.
+type Config struct {
+	// BaseURL is the API root, e.g. https://api.motherduck.com. A trailing
+	// slash is tolerated; a path prefix is kept.
+	BaseURL string
+	// Token is the admin bearer token. It is never printed by this package.
+	Token string
+	// UserAgent is sent on every request; empty means DefaultUserAgent.
+	UserAgent string
+	// RequestTimeout bounds one HTTP attempt; 0 means 30s.
+	RequestTimeout time.Duration
+	// MaxAttempts is the total number of attempts of a retryable call; 0 means 5.
+	MaxAttempts int
+	// MaxRetryWait caps one backoff or Retry-After wait; 0 means 30s.
+	MaxRetryWait time.Duration
+	// BaseBackoff is the first backoff ceiling (doubled per attempt, full
+	// jitter); 0 means 500ms.
+	BaseBackoff time.Duration
+	// HTTPClient sends the requests; nil means a new client with a cloned
+	// default transport that does not follow redirects.
+	HTTPClient *http.Client
+	// Logger receives debug and warning events; nil means no logging.
+	Logger Logger
+	// Now is the clock against which token expiry is judged; nil means time.Now.
+	Now func() time.Time
+}
+
+// configView has Config's fields but none of its methods, so that Format can
+// print it without recursing.
+type configView Config
+
+// Format prints the Config like a struct, with Token redacted, for every verb.
+func (c Config) Format(f fmt.State, verb rune) {
+	v := configView(c)
+	if v.Token != "" {
+		v.Token = redacted
+	}
+	if verb == 'v' && f.Flag('#') {
+		s := fmt.Sprintf("%#v", v)
+		_, _ = fmt.Fprint(f, strings.Replace(s, "client.configView", "client.Config", 1))
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+}
+
+// String returns the Config with Token redacted.
+func (c Config) String() string { return fmt.Sprintf("%v", c) }
+
+// GoString returns the Config with Token redacted.
+func (c Config) GoString() string { return fmt.Sprintf("%#v", c) }
+
+// Logger receives structured debug events. The fields never hold secrets:
+// no headers, no request or response bodies, errors only after sanitising.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}
+
+// Client talks to the MotherDuck REST API. It is safe for concurrent use;
+// share one Client per provider instance so that its list cache and mint
+// bookkeeping see every call.
+type Client struct {
+	baseURL   string  // scheme://host[/prefix], no trailing slash
+	secret    *string // admin token; behind a pointer so fmt never prints it
+	userAgent string
+	hc        *http.Client
+	log       Logger
+	now       func() time.Time
+
+	requestTimeout time.Duration
+	maxAttempts    int
+	maxRetryWait   time.Duration
+	baseBackoff    time.Duration
+
+	mu    sync.Mutex
+	users map[string]*userState
+}
+
+// New validates cfg and returns a Client. BaseURL must be an absolute http or
+// https URL without credentials, query or fragment.
+func New(cfg Config) (*Client, error) {
+	raw := strings.TrimSpace(cfg.BaseURL)
+	if raw == "" {
+		return nil, errors.New("motherduck client: base URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse errors quote the input, which may hold credentials.
+		return nil, errors.New("motherduck client: base URL is not a valid URL")
+	}
+	if u.User != nil {
+		return nil, errors.New("motherduck client: base URL must not contain credentials")
+	}
+	if !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("motherduck client: base URL %q must be an absolute http(s) URL such as https://api.motherduck.com", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return nil, fmt.Errorf("motherduck client: base URL %q must not have a query or fragment", u.Scheme+"://"+u.Host+u.EscapedPath())
+	}
+	for _, r := range cfg.Token {
+		if r < 0x21 || r == 0x7f {
+			return nil, errors.New("motherduck client: the token contains whitespace or control characters")
+		}
+	}
+	tok := cfg.Token
+	c := &Client{
+		baseURL:        strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
+		secret:         &tok,
+		userAgent:      cfg.UserAgent,
+		hc:             cfg.HTTPClient,
+		log:            cfg.Logger,
+		now:            cfg.Now,
+		requestTimeout: cfg.RequestTimeout,
+		maxAttempts:    cfg.MaxAttempts,
+		maxRetryWait:   cfg.MaxRetryWait,
+		baseBackoff:    cfg.BaseBackoff,
+		users:          map[string]*userState{},
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	if c.log == nil {
+		c.log = nopLogger{}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.requestTimeout <= 0 {
+		c.requestTimeout = DefaultRequestTimeout
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = DefaultMaxAttempts
+	}
+	if c.maxRetryWait <= 0 {
+		c.maxRetryWait = DefaultMaxRetryWait
+	}
+	if c.baseBackoff <= 0 {
+		c.baseBackoff = DefaultBaseBackoff
+	}
+	return c, nil
+}
+
+// Format prints only the Client's base URL, whatever the verb.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "<nil>")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "&client.Client{BaseURL:%q}", c.baseURL)
+}
+
+// String describes the Client without secrets.
+func (c *Client) String() string { return fmt.Sprintf("%v", c) }
+
+// BaseURL returns the normalised base URL (no trailing slash).
+func (c *Client) BaseURL() string { return c.baseURL }
+
+func defaultHTTPClient() *http.Client {
+	var tr *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = dt.Clone()
+	} else {
+		tr = &http.Transport{
+			Proxy:       http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		}
+	}
+	tr.MaxIdleConnsPerHost = 16
+	tr.IdleConnTimeout = 90 * time.Second
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ResponseHeaderTimeout = 0 // the per-attempt context bounds the wait
+	return &http.Client{
+		Transport: tr,
+		// The API never redirects; following one could send the bearer token
+		// somewhere unexpected, so the 3xx answer is returned as an error.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}

@@ -1,0 +1,73 @@
+// Package client is a small, dependency-free client for the part of the
+// MotherDuck REST API that manages users and access tokens:
+//
+//	POST   /v1/users                           create a service account
+//	DELETE /v1/users/{username}                delete a user and all its data
+//	POST   /v1/users/{username}/tokens         mint a token (the secret is returned once)
+//	GET    /v1/users/{username}/tokens         list a user's tokens
+//	DELETE /v1/users/{username}/tokens/{id}    invalidate (revoke) a token
+//
+// It imports nothing from the Terraform plugin libraries so that it can be
+// tested on its own against an HTTP fake.
+//
+// # Transport
+//
+// Every request carries the admin bearer token, Accept and User-Agent headers
+// (and Content-Type when it has a body), escapes each path segment on its own,
+// and runs under a per-attempt timeout (Config.RequestTimeout). GET is retried
+// on 429, 500, 502, 503, 504 and transport failures; DELETE on 429, 502, 503,
+// 504 and transport failures; POST only when the request certainly did not
+// take effect (a 429 answer, or a failure before a connection to the server
+// was obtained). Waits are exponential with full jitter, or the server's
+// Retry-After (seconds or HTTP date), both capped at Config.MaxRetryWait, and
+// end at once when the caller's context is cancelled.
+//
+// # Secrets
+//
+// No secret (the admin token, a minted token's secret, an Authorization
+// header) ever appears in an error string, in a field given to the Logger, or
+// in the fmt output of Config, Client or CreatedToken. Error bodies from the
+// server are sanitised before they are kept.
+//
+// # Ambiguous mint recovery
+//
+// Minting is not idempotent: a mint whose answer is lost (a dropped
+// connection, a 5xx, a timeout after the request was sent, the caller's
+// cancellation) may or may not have created a token whose secret nobody will
+// ever see. CreateToken never leaves such a token behind silently:
+//
+//  1. Baseline. Per user, the client keeps the set of token ids known to exist
+//     before this process's mints. Any list of the user made by this process
+//     while none of its mints of that user was in flight fills it; if no such
+//     list was made yet, CreateToken makes one first (one per user per
+//     process; concurrent mints share it). The client also remembers every
+//     id it minted and handed back.
+//  2. Serialisation. Mints of the same (username, name) are serialised, so two
+//     of our own mints with one name never mistake each other's tokens.
+//  3. Recovery. When a mint's outcome is unknown, the client lists the user's
+//     tokens with a context detached from the caller's cancellation (with its
+//     own two-minute bound) and revokes every token that is not in the
+//     baseline, was not minted by this process, and matches the request: same
+//     name, same token_type, and expire_at - created_ts within 2s of the ttl
+//     (or no expire_at without ttl). A 404 NOT_FOUND on revoke counts as
+//     revoked. A token that existed before (even of the same name) is never
+//     touched.
+//  4. Retry or report. If recovery succeeded, the mint is attempted again
+//     while attempts remain and the caller has not cancelled; otherwise the
+//     original error is returned. If listing or revoking failed, an
+//     *AmbiguousMintError names the user, the token name, the time and the ids
+//     that could not be revoked, and tells the operator what to check.
+//  5. Late commits. A server may commit a request after the client gave up on
+//     it. The signature of every ambiguous mint is therefore remembered for
+//     ten minutes, and later lists of that user by this process revoke a
+//     matching unknown token (only while no mint of that name is running).
+//
+// # List cache
+//
+// ListTokens shares work per user: concurrent calls wait on one request, and
+// its answer serves later calls until any mint or revoke of that user (whatever
+// its outcome) bumps the user's generation. A call that starts after a write
+// never joins or uses a request that started before it. Expiry is judged at
+// each call against Config.Now, ids revoked by this client are never
+// reported, errors are never cached and every returned slice is a fresh copy.
+package client

@@ -1,0 +1,194 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Operation names used in errors and log fields.
+const (
+	OpMintToken            = "mint token"
+	OpListTokens           = "list tokens"
+	OpRevokeToken          = "revoke token"
+	OpCreateServiceAccount = "create service account"
+	OpDeleteUser           = "delete user"
+)
+
+// Issue is one entry of the "issues" array of an API error body.
+type Issue struct {
+	Message string `json:"message"`
+	Path    []any  `json:"path,omitempty"`
+}
+
+// String renders the issue as "path.to.field: message" (or just the message).
+func (i Issue) String() string {
+	if len(i.Path) == 0 {
+		return i.Message
+	}
+	parts := make([]string, 0, len(i.Path))
+	for _, p := range i.Path {
+		parts = append(parts, fmt.Sprint(p))
+	}
+	return strings.Join(parts, ".") + ": " + i.Message
+}
+
+// APIError is a non-success HTTP answer of the API (after any retries).
+type APIError struct {
+	// Operation is what was attempted, e.g. "mint token", "list tokens".
+	Operation string
+	// Method and Path are the request's method and escaped path (never a query).
+	Method, Path string
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// Code is the JSON error code (e.g. NOT_FOUND), or "" when the body was not
+	// the JSON error shape (e.g. the plain-text 404 of an unknown route).
+	Code string
+	// Message is the JSON message, or up to ~200 bytes of a plain-text body,
+	// sanitised.
+	Message string
+	// Issues are the JSON issues, sanitised.
+	Issues []Issue
+	// Attempts is how many attempts were made.
+	Attempts int
+	// RetryAfter is the Retry-After of the last answer, 0 when absent.
+	RetryAfter time.Duration
+}
+
+// Error is concise: operation, status, code, message, issues and, when more
+// than one, the number of attempts.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Operation)
+	fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if len(e.Issues) > 0 {
+		parts := make([]string, 0, len(e.Issues))
+		for _, i := range e.Issues {
+			parts = append(parts, i.String())
+		}
+		b.WriteString(" (" + strings.Join(parts, "; ") + ")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
+	}
+	return b.String()
+}
+
+// TransportError is a call that got no usable HTTP answer: a connection
+// failure, a per-attempt timeout, or the caller's cancellation (Err then
+// wraps context.Canceled or context.DeadlineExceeded).
+type TransportError struct {
+	Operation    string
+	Method, Path string
+	Attempts     int
+	// Timeout is true when the last attempt hit the per-attempt timeout.
+	Timeout bool
+	// Err is the underlying error (its text is sanitised by Error).
+	Err error
+	// text is the sanitised rendering of Err, computed once.
+	text string
+}
+
+// Error describes the failure without any secret.
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s %s: ", e.Operation, e.Method, e.Path)
+	if e.Timeout {
+		b.WriteString("request timed out: ")
+	}
+	b.WriteString(e.text)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// InvalidResponseError is a success status whose body could not be used
+// (not JSON, or a required field missing).
+type InvalidResponseError struct {
+	Operation    string
+	Method, Path string
+	StatusCode   int
+	Reason       string
+}
+
+// Error describes what was wrong with the answer, never its content.
+func (e *InvalidResponseError) Error() string {
+	return fmt.Sprintf("%s: %s %s: invalid response (HTTP %d): %s", e.Operation, e.Method, e.Path, e.StatusCode, e.Reason)
+}
+
+// AmbiguousMintError is a mint whose outcome is unknown and could not be
+// resolved: a token may exist on the server that nobody holds the secret of.
+type AmbiguousMintError struct {
+	Username string
+	Name     string
+	// Cause is the failure that made the outcome unknown.
+	Cause error
+	// Orphans are ids of tokens found (or known) to come from this request but
+	// not revoked. Ids are not secrets.
+	Orphans []string
+	// At is when the ambiguous request was made (local clock).
+	At time.Time
+	// RecoveryErr is why the clean-up could not finish.
+	RecoveryErr error
+}
+
+// Error tells the operator what happened and what to check.
+func (e *AmbiguousMintError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mint token %q for user %q: the outcome is unknown", e.Name, e.Username)
+	if e.Cause != nil {
+		fmt.Fprintf(&b, " (%v)", e.Cause)
+	}
+	b.WriteString(" and the client could not make sure no token was left behind")
+	if e.RecoveryErr != nil {
+		fmt.Fprintf(&b, " (%v)", e.RecoveryErr)
+	}
+	if len(e.Orphans) > 0 {
+		fmt.Fprintf(&b, "; tokens found but not revoked: %s", strings.Join(e.Orphans, ", "))
+	}
+	fmt.Fprintf(&b, ". Check GET /v1/users/%s/tokens and revoke any token named %q created around %s",
+		escapeSegment(e.Username), e.Name, e.At.UTC().Format(time.RFC3339))
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *AmbiguousMintError) Unwrap() error { return e.Cause }
+
+// IsNotFound reports whether err is an API answer 404 with the JSON code
+// NOT_FOUND: the user or token is gone. A plain-text 404 (no route) is not.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Code == "NOT_FOUND"
+}
+
+// IsUnauthorized reports whether err is an API answer 401.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsForbidden reports whether err is an API answer 403.
+func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsBadRequest reports whether err is an API answer 400.
+func IsBadRequest(err error) bool { return hasStatus(err, http.StatusBadRequest) }
+
+// IsAmbiguousMint reports whether err is (or wraps) an *AmbiguousMintError.
+func IsAmbiguousMint(err error) bool {
+	var e *AmbiguousMintError
+	return errors.As(err, &e)
+}
+
+func hasStatus(err error, status int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == status
+}

@@ -1,0 +1,313 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// TokenType is the kind of an access token. The API and this package use plain
+// strings; the constants name the accepted values.
+type TokenType string
+
+// Accepted token types.
+const (
+	TokenTypeReadWrite   = "read_write"
+	TokenTypeReadScaling = "read_scaling"
+)
+
+// CreateTokenRequest is the body of a mint call.
+type CreateTokenRequest struct {
+	// Name is required, 1..255 characters.
+	Name string `json:"name"`
+	// TTL is the lifetime in seconds (300..31536000); 0 means the token never
+	// expires and the field is omitted.
+	TTL int64 `json:"ttl,omitempty"`
+	// TokenType is read_write (default when empty) or read_scaling.
+	TokenType string `json:"token_type,omitempty"`
+	// Description is optional; older regions silently drop it.
+	Description string `json:"description,omitempty"`
+}
+
+// Token is a token as the API lists it (never with its secret).
+type Token struct {
+	ID        string
+	Name      string
+	CreatedTS time.Time
+	// ExpireAt is nil for a token that never expires.
+	ExpireAt  *time.Time
+	ReadOnly  bool
+	TokenType string
+	// Description is nil when the API did not return the field.
+	Description *string
+}
+
+// clone returns a deep copy (the pointers are not shared).
+func (t Token) clone() Token {
+	if t.ExpireAt != nil {
+		e := *t.ExpireAt
+		t.ExpireAt = &e
+	}
+	if t.Description != nil {
+		d := *t.Description
+		t.Description = &d
+	}
+	return t
+}
+
+// liveAt reports whether the token has not expired at now.
+func (t *Token) liveAt(now time.Time) bool {
+	return t.ExpireAt == nil || t.ExpireAt.After(now)
+}
+
+// CreatedToken is the answer of a mint: the token and its secret, which the
+// API returns only once. Its fmt output (any verb) never shows Secret.
+type CreatedToken struct {
+	Token
+	// Secret is the "token" field of the mint answer.
+	Secret string `json:"-"`
+}
+
+// createdTokenView has CreatedToken's fields but not its methods.
+type createdTokenView CreatedToken
+
+// Format prints the token with Secret redacted, for every verb and flag.
+func (t CreatedToken) Format(f fmt.State, verb rune) {
+	v := createdTokenView(t)
+	v.Secret = redacted
+	if verb == 'v' && f.Flag('#') {
+		s := fmt.Sprintf("%#v", v)
+		_, _ = fmt.Fprint(f, strings.Replace(s, "client.createdTokenView", "client.CreatedToken", 1))
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+}
+
+// String returns the token with Secret redacted.
+func (t CreatedToken) String() string { return fmt.Sprintf("%+v", t) }
+
+// GoString returns the token with Secret redacted.
+func (t CreatedToken) GoString() string { return fmt.Sprintf("%#v", t) }
+
+// wireToken is a token object as the API sends it.
+type wireToken struct {
+	Token       *string         `json:"token"`
+	ID          *string         `json:"id"`
+	Name        *string         `json:"name"`
+	CreatedTS   json.RawMessage `json:"created_ts"`
+	ExpireAt    json.RawMessage `json:"expire_at"`
+	ReadOnly    *bool           `json:"read_only"`
+	TokenType   *string         `json:"token_type"`
+	Description *string         `json:"description"`
+}
+
+// toToken converts and validates; reason says what was wrong (never a value).
+func (w *wireToken) toToken() (Token, string) {
+	var t Token
+	if w.ID == nil || *w.ID == "" {
+		return t, `missing field "id"`
+	}
+	t.ID = *w.ID
+	if w.Name != nil {
+		t.Name = *w.Name
+	}
+	created, err := parseTimestamp(w.CreatedTS)
+	if err != nil {
+		return t, `field "created_ts": ` + err.Error()
+	}
+	if created == nil {
+		return t, `missing field "created_ts"`
+	}
+	t.CreatedTS = *created
+	if t.ExpireAt, err = parseTimestamp(w.ExpireAt); err != nil {
+		return t, `field "expire_at": ` + err.Error()
+	}
+	if w.ReadOnly != nil {
+		t.ReadOnly = *w.ReadOnly
+	}
+	t.TokenType = TokenTypeReadWrite
+	if w.TokenType != nil && *w.TokenType != "" {
+		t.TokenType = *w.TokenType
+	}
+	if w.Description != nil {
+		d := *w.Description
+		t.Description = &d
+	}
+	return t, ""
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// parseTimestamp accepts null/absent/"" (nil), an RFC 3339 string (or a close
+// variant, UTC assumed without zone) or epoch seconds/milliseconds.
+func parseTimestamp(raw json.RawMessage) (*time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, errors.New("not a string")
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil, nil
+		}
+		for _, l := range timeLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				t = t.UTC()
+				return &t, nil
+			}
+		}
+		return nil, errors.New("not an RFC 3339 timestamp")
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return nil, errors.New("not a timestamp")
+	}
+	if f > 1e11 { // milliseconds
+		f /= 1000
+	}
+	sec, frac := math.Modf(f)
+	t := time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	return &t, nil
+}
+
+func tokensPath(username string) string { return "/v1/users/" + escapeSegment(username) + "/tokens" }
+
+func validUsername(op, username string) error {
+	if username == "" {
+		return fmt.Errorf("%s: username is empty", op)
+	}
+	return nil
+}
+
+// ListTokensUncached lists the user's tokens with a fresh request (retried on
+// 429, 5xx and transport errors). It returns only tokens that have not
+// expired at Config.Now and that this client has not revoked. A successful
+// answer also refreshes the ListTokens cache when no write intervened.
+func (c *Client) ListTokensUncached(ctx context.Context, username string) ([]Token, error) {
+	if err := validUsername(OpListTokens, username); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	gen := c.userLocked(username).gen
+	c.mu.Unlock()
+	toks, err := c.fetchTokens(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.userLocked(username)
+	if st.gen == gen {
+		st.cache, st.cacheGen, st.cacheOK = toks, gen, true
+	}
+	return c.visibleLocked(st, toks), nil
+}
+
+// getTokens performs the list call (with retries) and decodes every token.
+func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
+	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
+	body, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(reason string) error {
+		return &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
+	}
+	var v struct {
+		Tokens json.RawMessage `json:"tokens"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, bad("body is not the expected JSON object")
+	}
+	if v.Tokens == nil {
+		return nil, bad(`missing field "tokens"`)
+	}
+	var wire []wireToken // "tokens": null reads as an empty list
+	if err := json.Unmarshal(v.Tokens, &wire); err != nil {
+		return nil, bad(`field "tokens" is not an array of token objects`)
+	}
+	out := make([]Token, 0, len(wire))
+	for i := range wire {
+		t, reason := wire[i].toToken()
+		if reason != "" {
+			return nil, bad(fmt.Sprintf("token %d: %s", i, reason))
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// DeleteToken invalidates a token. It is retried on 429, 502, 503, 504 and
+// transport errors. A JSON NOT_FOUND answer is returned as an error for which
+// IsNotFound is true (the token is already invalid or unknown); callers
+// decide whether that is success.
+func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) error {
+	if err := validUsername(OpRevokeToken, username); err != nil {
+		return err
+	}
+	if tokenID == "" {
+		return fmt.Errorf("%s: token id is empty", OpRevokeToken)
+	}
+	c.bumpGen(username)
+	_, err := c.do(ctx, &call{
+		op:     OpRevokeToken,
+		method: http.MethodDelete,
+		path:   tokensPath(username) + "/" + escapeSegment(tokenID),
+	})
+	c.mu.Lock()
+	st := c.userLocked(username)
+	st.gen++
+	if err == nil || IsNotFound(err) {
+		st.revoked[tokenID] = struct{}{}
+	}
+	c.mu.Unlock()
+	return err
+}
+
+// CreateServiceAccount creates a service account (a member user). It is
+// retried only when the request certainly did not take effect (429, or a
+// connection failure before sending).
+func (c *Client) CreateServiceAccount(ctx context.Context, username string) error {
+	if err := validUsername(OpCreateServiceAccount, username); err != nil {
+		return err
+	}
+	body, err := json.Marshal(struct {
+		Username string `json:"username"`
+	}{username})
+	if err != nil {
+		return fmt.Errorf("%s: encoding the request: %w", OpCreateServiceAccount, err)
+	}
+	c.bumpGen(username)
+	defer c.bumpGen(username)
+	_, err = c.do(ctx, &call{op: OpCreateServiceAccount, method: http.MethodPost, path: "/v1/users", body: body})
+	return err
+}
+
+// DeleteUser deletes a user and ALL of its data. It is retried on 429, 502,
+// 503, 504 and transport errors; a JSON NOT_FOUND (e.g. a retry after the
+// first attempt committed) is returned as an error for which IsNotFound is
+// true.
+func (c *Client) DeleteUser(ctx context.Context, username string) error {
+	if err := validUsername(OpDeleteUser, username); err != nil {
+		return err
+	}
+	c.bumpGen(username)
+	defer c.bumpGen(username)
+	_, err := c.do(ctx, &call{op: OpDeleteUser, method: http.MethodDelete, path: "/v1/users/" + escapeSegment(username)})
+	return err
+}

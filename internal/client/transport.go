@@ -1,0 +1,403 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+const redacted = "[REDACTED]"
+
+// call describes one logical API call (possibly several attempts).
+type call struct {
+	op     string
+	method string
+	path   string // escaped
+	body   []byte // nil: no body
+}
+
+// attemptResult is what one HTTP attempt produced.
+type attemptResult struct {
+	status int // 0 when no answer was received
+	header http.Header
+	body   []byte
+	// err is set when no complete answer was received (connection failure,
+	// timeout, body read failure, cancellation).
+	err error
+	// sent is false only when the request certainly never reached the
+	// server: a dial error, or a failure before a connection was obtained.
+	sent bool
+	// timedOut: the per-attempt timeout fired (the caller's ctx was live).
+	timedOut bool
+	// canceled: the caller's context ended.
+	canceled bool
+}
+
+func (r *attemptResult) ok() bool { return r.err == nil && r.status >= 200 && r.status < 300 }
+
+// escapeSegment escapes one path segment so that "/", "?", "#" and "%" stay
+// inside it.
+func escapeSegment(s string) string { return url.PathEscape(s) }
+
+// attempt performs one HTTP attempt under the per-attempt timeout and reads
+// the whole (bounded) body.
+func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
+	var res attemptResult
+	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+
+	var getConn, gotConn atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		GetConn: func(string) { getConn.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+	})
+
+	var body io.Reader
+	if cl.body != nil {
+		body = bytes.NewReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, c.baseURL+cl.path, body)
+	if err != nil {
+		res.err = errors.New("cannot build the request")
+		return res
+	}
+	if *c.secret != "" {
+		req.Header.Set("Authorization", "Bearer "+*c.secret)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if cl.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err == nil {
+		res.status = resp.StatusCode
+		res.header = resp.Header
+		b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+		_ = resp.Body.Close()
+		switch {
+		case rerr != nil:
+			err = fmt.Errorf("reading the response body: %w", rerr)
+		case len(b) > maxBodyBytes:
+			b = b[:maxBodyBytes]
+			if res.status >= 200 && res.status < 300 {
+				err = fmt.Errorf("response body larger than %d bytes", maxBodyBytes)
+			}
+		}
+		res.body = b
+	}
+	dur := time.Since(start)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the URL
+		}
+		res.err = err
+		res.canceled = ctx.Err() != nil
+		res.timedOut = !res.canceled && errors.Is(actx.Err(), context.DeadlineExceeded)
+		// Certainly not sent: a dial error, or the connection never obtained
+		// while the trace shows the transport tried. Anything else may have
+		// reached the server.
+		res.sent = !isDialError(err) && !(getConn.Load() && !gotConn.Load())
+		if res.status != 0 {
+			res.sent = true
+		}
+	} else {
+		res.sent = true
+	}
+
+	fields := map[string]any{
+		"operation":   cl.op,
+		"method":      cl.method,
+		"path":        cl.path,
+		"attempt":     n,
+		"status":      res.status,
+		"duration_ms": dur.Milliseconds(),
+	}
+	if res.err != nil {
+		fields["error"] = c.scrub(res.err.Error())
+		fields["timeout"] = res.timedOut
+	}
+	c.log.Debug(ctx, "motherduck api request", fields)
+	return res
+}
+
+func isDialError(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+// retryable reports whether a failed attempt of a GET/DELETE/POST may be
+// retried (mint has its own rules, see CreateToken).
+func retryable(method string, res *attemptResult) bool {
+	if res.canceled {
+		return false
+	}
+	if res.err != nil {
+		if method == http.MethodPost {
+			return !res.sent
+		}
+		return true
+	}
+	switch res.status {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return method != http.MethodPost
+	case http.StatusInternalServerError:
+		return method == http.MethodGet
+	}
+	return false
+}
+
+// do runs a call with the retry policy of its method and returns the body of
+// the successful answer.
+func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
+	for n := 1; ; n++ {
+		res := c.attempt(ctx, cl, n)
+		if res.ok() {
+			return res.body, nil
+		}
+		err := c.failure(cl, &res, n)
+		if !retryable(cl.method, &res) || n >= c.maxAttempts {
+			return nil, err
+		}
+		if werr := c.waitRetry(ctx, cl, &res, n, err); werr != nil {
+			return nil, werr
+		}
+	}
+}
+
+// waitRetry logs and sleeps before attempt n+1; it returns a cancellation
+// error when the caller's context ends first.
+func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
+	wait := c.retryWait(res, n)
+	c.log.Warn(ctx, "motherduck api call failed, retrying", map[string]any{
+		"operation": cl.op,
+		"method":    cl.method,
+		"path":      cl.path,
+		"attempt":   n,
+		"status":    res.status,
+		"reason":    cause.Error(),
+		"wait_ms":   wait.Milliseconds(),
+	})
+	if err := sleepCtx(ctx, wait); err != nil {
+		return c.canceledError(cl, n, err, cause)
+	}
+	return nil
+}
+
+func (c *Client) canceledError(cl *call, n int, ctxErr, last error) error {
+	te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n}
+	if last != nil {
+		te.Err = fmt.Errorf("%w (last failure: %s)", ctxErr, last.Error())
+	} else {
+		te.Err = ctxErr
+	}
+	te.text = c.scrub(te.Err.Error())
+	return te
+}
+
+// failure turns a failed attempt into an *APIError or *TransportError.
+func (c *Client) failure(cl *call, res *attemptResult, n int) error {
+	if res.err != nil {
+		te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Timeout: res.timedOut, Err: res.err}
+		te.text = c.scrub(res.err.Error())
+		if res.status != 0 {
+			te.text = fmt.Sprintf("HTTP %d: %s", res.status, te.text)
+		}
+		return te
+	}
+	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Attempts: n}
+	if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = ra
+	}
+	c.parseErrorBody(e, res.body)
+	return e
+}
+
+// parseErrorBody fills Code, Message and Issues from a JSON error body, or
+// Message from a plain-text one.
+func (c *Client) parseErrorBody(e *APIError, body []byte) {
+	var v struct {
+		Message *string `json:"message"`
+		Code    *string `json:"code"`
+		Issues  []struct {
+			Message string `json:"message"`
+			Path    []any  `json:"path"`
+		} `json:"issues"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &v) == nil && (v.Code != nil || v.Message != nil) {
+		if v.Code != nil {
+			e.Code = c.sanitize(*v.Code, 100)
+		}
+		if v.Message != nil {
+			e.Message = c.sanitize(*v.Message, 500)
+		}
+		for i, is := range v.Issues {
+			if i == 20 {
+				e.Issues = append(e.Issues, Issue{Message: fmt.Sprintf("... and %d more issues", len(v.Issues)-i)})
+				break
+			}
+			iss := Issue{Message: c.sanitize(is.Message, 300)}
+			for _, p := range is.Path {
+				switch pv := p.(type) {
+				case string:
+					iss.Path = append(iss.Path, c.sanitize(pv, 100))
+				case float64, bool, nil:
+					iss.Path = append(iss.Path, pv)
+				default:
+					iss.Path = append(iss.Path, "?")
+				}
+			}
+			e.Issues = append(e.Issues, iss)
+		}
+	} else {
+		e.Message = c.sanitize(string(body), 200)
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(e.StatusCode)
+	}
+}
+
+var (
+	reBearer = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;]+`)
+	reAuthz  = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?)[^\s"',;]+`)
+	reJWT    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	reMDTok  = regexp.MustCompile(`\bmd_[A-Za-z0-9_-]{16,}`)
+)
+
+// scrub removes anything that looks like a credential from s: the admin
+// token itself, bearer values, Authorization values and JWT-shaped or
+// md_-prefixed secrets.
+func (c *Client) scrub(s string) string {
+	if tok := *c.secret; tok != "" {
+		s = strings.ReplaceAll(s, tok, redacted)
+	}
+	s = reAuthz.ReplaceAllString(s, "${1}"+redacted)
+	s = reBearer.ReplaceAllString(s, "Bearer "+redacted)
+	s = reJWT.ReplaceAllString(s, redacted)
+	s = reMDTok.ReplaceAllString(s, redacted)
+	return s
+}
+
+// sanitize scrubs s, replaces control characters and invalid UTF-8 with
+// spaces, collapses runs of whitespace and truncates to about limit bytes.
+func (c *Client) sanitize(s string, limit int) string {
+	// Bound the work before scrubbing, but keep enough to recognise a secret
+	// that straddles the cut.
+	if len(s) > 4*limit+256 {
+		s = s[:4*limit+256]
+	}
+	s = c.scrub(s)
+	var b strings.Builder
+	space := false
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				r = ' '
+			}
+		}
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			if !space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		if b.Len()+utf8.RuneLen(r) > limit {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimSpace(b.String())
+	// Truncation may have cut a secret in half: scrub again.
+	return c.scrub(out)
+}
+
+// parseRetryAfter parses a Retry-After value: delta seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// retryWait is the wait before attempt n+1: the answer's Retry-After if any,
+// else exponential backoff with full jitter; both capped at MaxRetryWait.
+func (c *Client) retryWait(res *attemptResult, n int) time.Duration {
+	if res.header != nil {
+		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok {
+			return min(ra, c.maxRetryWait)
+		}
+	}
+	return c.backoff(n)
+}
+
+// backoff returns a random duration in [0, min(MaxRetryWait, BaseBackoff*2^(n-1))].
+func (c *Client) backoff(n int) time.Duration {
+	ceiling := c.baseBackoff
+	for i := 1; i < n && ceiling < c.maxRetryWait; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, c.maxRetryWait)
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// sleepCtx waits d or until ctx ends, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
