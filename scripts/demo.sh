@@ -39,12 +39,13 @@ echo "==> terraform state list"
 echo "==> the secret is sensitive in output:"
 "$tf" output ci_token
 show_tokens
-minted=$(grep -c 'minted' "$work/emulator.log" || true)
+
 
 echo "==> terraform destroy"
 "$tf" destroy -auto-approve -no-color
 show_tokens
-revoked=$(grep -c 'revoked' "$work/emulator.log" || true)
+minted=$(grep -c "minted" "$work/emulator.log" || true)
+revoked=$(grep -c "revoked" "$work/emulator.log" || true)
 echo "==> $minted tokens minted, $revoked revoked"
 left=$(comm -23 <(grep -o 'minted id=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) \
 	<(grep -o 'revoked id=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) | wc -l)

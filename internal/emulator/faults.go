@@ -35,6 +35,7 @@ type Fault struct {
 	Kind       FaultKind
 	Status     int    // for FaultStatus; 0 means 500
 	RetryAfter string // raw Retry-After header value ("1", or an HTTP date)
+	PlainText  bool   // for FaultStatus: a plain-text body, as a proxy or an unmatched route answers
 	Delay      time.Duration
 	Times      int // apply to the next Times matching requests; 0 = every matching request until cleared
 }

@@ -377,7 +377,7 @@ name = "kept"`)
 			},
 			{ // a plain-text 404 (no JSON NOT_FOUND) is an error, not "gone"
 				PreConfig: func() {
-					env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 404, Times: 1})
+					env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 404, PlainText: true, Times: 1})
 				},
 				Config:      cfg,
 				PlanOnly:    true,
