@@ -376,6 +376,9 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	state.RotateBefore = plan.RotateBefore
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The framework wants the identity after every Update too; it is the
+	// same token, so the same identity.
+	setIdentity(ctx, resp.Identity, state.Username.ValueString(), state.ID.ValueString(), &resp.Diagnostics)
 }
 
 func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -479,18 +482,19 @@ func applyListed(m *userTokenModel, t client.Token) {
 	}
 }
 
-// ttlFromToken derives ttl from expire_at - created_ts for an imported token,
-// when that is a whole number of seconds in the accepted range.
+// ttlFromToken derives ttl from expire_at - created_ts for an imported token.
+// ttl is a whole number of seconds, so the difference is rounded to the
+// second: a server may keep one timestamp with sub-second precision and not
+// the other. Outside the accepted range there is no ttl that made the token.
 func ttlFromToken(t client.Token) types.Int64 {
 	if t.ExpireAt == nil {
 		return types.Int64Null()
 	}
-	secs := t.ExpireAt.Sub(t.CreatedTS).Seconds()
-	rounded := math.Round(secs)
-	if math.Abs(secs-rounded) > 0.001 || rounded < minTTL || rounded > maxTTL {
+	secs := math.Round(t.ExpireAt.Sub(t.CreatedTS).Seconds())
+	if secs < minTTL || secs > maxTTL {
 		return types.Int64Null()
 	}
-	return types.Int64Value(int64(rounded))
+	return types.Int64Value(int64(secs))
 }
 
 func findToken(tokens []client.Token, id string) (client.Token, bool) {
