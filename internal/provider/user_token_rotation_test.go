@@ -1,0 +1,210 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// checkMintedBeforeRevoked asserts, from the emulator's request log, that
+// newID was minted before oldID was revoked, and that both happened.
+func checkMintedBeforeRevoked(env *acctest.Env, oldID, newID *string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		mintAt, revokeAt := -1, -1
+		for i, r := range env.Server.Requests() {
+			switch {
+			case r.Op == emulator.OpMint && r.TokenID == *newID && r.Status == 200:
+				mintAt = i
+			case r.Op == emulator.OpRevoke && r.TokenID == *oldID && r.Status == 200:
+				revokeAt = i
+			}
+		}
+		switch {
+		case mintAt < 0:
+			return fmt.Errorf("the emulator saw no mint of the new token %s", *newID)
+		case revokeAt < 0:
+			return fmt.Errorf("the emulator saw no revoke of the old token %s", *oldID)
+		case mintAt > revokeAt:
+			return fmt.Errorf("the old token %s was revoked (request %d) before the new %s was minted (request %d)", *oldID, revokeAt, *newID, mintAt)
+		}
+		return nil
+	}
+}
+
+func TestAccUserToken_rotateBefore(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var first, second string
+	cfg := tokenConfig(env, `username      = "svc_ci"
+name          = "rotating"
+ttl           = 3600
+rotate_before = "30m"
+lifecycle {
+  create_before_destroy = true
+}`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci"), expireAfter(env, tokenAddr, time.Hour)),
+			},
+			{ // the clock has not moved: 60 minutes left, outside the 30 minute window
+				Config:   cfg,
+				PlanOnly: true,
+			},
+			{ // 29 minutes left: inside the window, so the plan replaces it, new token first
+				PreConfig: func() {
+					env.Server.Advance(31 * time.Minute)
+					env.Server.ResetRequests()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					stateID(tokenAddr, &second),
+					checkLive(env, tokenAddr, "svc_ci"),
+					checkRevoked(env, &first),
+					checkMintedBeforeRevoked(env, &first, &second),
+					// the new token's hour starts now, on the emulator's clock
+					expireAfter(env, tokenAddr, time.Hour),
+				),
+			},
+			{ // the fresh token is outside its window again: nothing to do
+				Config:   cfg,
+				PlanOnly: true,
+			},
+		},
+	})
+	if first == "" || first == second {
+		t.Fatalf("rotation must mint a new token: first %q, second %q", first, second)
+	}
+}
+
+func TestAccUserToken_rotateBeforeWithoutCreateBeforeDestroy(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var first, second string
+	cfg := tokenConfig(env, `username      = "svc_ci"
+name          = "rotating"
+ttl           = 3600
+rotate_before = "30m"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: stateID(tokenAddr, &first)},
+			{ // exactly at the edge of the window (30 minutes left) it rotates
+				PreConfig: func() { env.Server.Advance(30 * time.Minute) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci")),
+			},
+		},
+	})
+	if first == second {
+		t.Fatal("rotation must mint a new token")
+	}
+}
+
+func TestAccUserToken_rotateBeforeChangeIsInPlace(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var first string
+	cfg := func(window string) string {
+		return tokenConfig(env, fmt.Sprintf(`username      = "svc_ci"
+name          = "rotating"
+ttl           = 3600
+rotate_before = %q`, window))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{
+			{Config: cfg("10m"), Check: stateID(tokenAddr, &first)},
+			{ // widening the window while the token is outside it changes only state: no API call
+				PreConfig: env.Server.ResetRequests,
+				Config:    cfg("20m"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(tokenAddr, "id", &first),
+					resource.TestCheckResourceAttr(tokenAddr, "rotate_before", "20m"),
+					func(*terraform.State) error {
+						if n := env.Server.CountRequests(emulator.OpMint) + env.Server.CountRequests(emulator.OpRevoke); n != 0 {
+							return fmt.Errorf("changing rotate_before made %d mint/revoke requests", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccUserToken_keepers(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var first, second string
+	cfg := func(release string) string {
+		return tokenConfig(env, fmt.Sprintf(`username = "svc_ci"
+name     = "kept"
+keepers = {
+  release = %q
+  team    = "data"
+}`, release))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("v1"),
+				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci"),
+					resource.TestCheckResourceAttr(tokenAddr, "keepers.release", "v1")),
+			},
+			{ // unchanged keepers: empty plan
+				Config:   cfg("v1"),
+				PlanOnly: true,
+			},
+			{ // a keeper changes: the token is replaced and the old one revoked
+				Config: cfg("v2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci"),
+					resource.TestCheckResourceAttr(tokenAddr, "keepers.release", "v2")),
+			},
+			{ // the same keepers again: nothing to do
+				Config: cfg("v2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.TestCheckResourceAttrPtr(tokenAddr, "id", &second),
+			},
+			{ // removing keepers altogether is a change too
+				Config: tokenConfig(env, `username = "svc_ci"
+name     = "kept"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkRevoked(env, &second), checkLive(env, tokenAddr, "svc_ci")),
+			},
+		},
+	})
+	if first == second {
+		t.Fatal("a keeper change must mint a new token")
+	}
+}
