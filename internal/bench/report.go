@@ -1,0 +1,294 @@
+package bench
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// Targets of the issue, as ratios of the real provider's median wall time to
+// the do-nothing floor's, for the largest N.
+const (
+	TargetPlan        = 1.15 // plan, no latency
+	TargetPlanLatency = 1.30 // plan, with latency
+	TargetApply       = 1.20 // apply, no latency
+	TargetDestroy     = 1.20 // destroy, no latency
+)
+
+type cellKey struct {
+	v   Variant
+	n   int
+	lat time.Duration
+	ph  Phase
+}
+
+// summary groups the phase results of every repetition.
+type summary map[cellKey][]PhaseResult
+
+func summarize(runs []RunResult) summary {
+	s := summary{}
+	for _, r := range runs {
+		for ph, pr := range r.Phases {
+			k := cellKey{r.Variant, r.N, r.Latency, ph}
+			s[k] = append(s[k], pr)
+		}
+	}
+	return s
+}
+
+func (s summary) walls(k cellKey) []time.Duration {
+	var out []time.Duration
+	for _, pr := range s[k] {
+		out = append(out, pr.Wall)
+	}
+	return out
+}
+
+func (s summary) median(v Variant, n int, lat time.Duration, ph Phase) time.Duration {
+	return Median(s.walls(cellKey{v, n, lat, ph}))
+}
+
+func (s summary) counts(k cellKey, op string) []int {
+	var out []int
+	for _, pr := range s[k] {
+		out = append(out, pr.Requests[op])
+	}
+	return out
+}
+
+func (s summary) others(k cellKey) []int {
+	var out []int
+	for _, pr := range s[k] {
+		n := 0
+		for op, c := range pr.Requests {
+			if op != emulator.OpMint && op != emulator.OpList && op != emulator.OpRevoke {
+				n += c
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (s summary) failed(k cellKey) []int {
+	var out []int
+	for _, pr := range s[k] {
+		out = append(out, pr.Failed)
+	}
+	return out
+}
+
+func (s summary) peak(k cellKey) int64 {
+	var p int64
+	for _, pr := range s[k] {
+		p = max(p, pr.PeakKiB)
+	}
+	return p
+}
+
+// requestCell renders mint/list/revoke counts, ranges when repetitions
+// disagree, with other requests and failures appended when there are any.
+func (s summary) requestCell(k cellKey) string {
+	c := FormatRange(s.counts(k, emulator.OpMint)) + "/" + FormatRange(s.counts(k, emulator.OpList)) + "/" + FormatRange(s.counts(k, emulator.OpRevoke))
+	if o := s.others(k); slices.Max(o) > 0 {
+		c += " +" + FormatRange(o) + " other"
+	}
+	if f := s.failed(k); slices.Max(f) > 0 {
+		c += " (" + FormatRange(f) + " failed)"
+	}
+	return c
+}
+
+// Report renders the results as Markdown: the machine, the command, one
+// table per latency, the growth in N and the targets.
+func Report(res *Results, command string) string {
+	var b strings.Builder
+	s := summarize(res.Runs)
+	o := res.Opts
+	m := res.Machine
+
+	fmt.Fprintf(&b, "Measured %s UTC, %s in all.\n\n", res.Started.UTC().Format("2006-01-02 15:04"), res.Stopped.Sub(res.Started).Round(time.Second))
+	fmt.Fprintf(&b, "- Machine: %d CPUs, %s, %s RAM, Linux %s\n", m.CPUs, m.CPUModel, m.MemTotal, m.Kernel)
+	fmt.Fprintf(&b, "- Go %s, Terraform %s\n", strings.TrimPrefix(m.GoVersion, "go"), m.Terraform)
+	fmt.Fprintf(&b, "- Load average (1/5/15 min) before: %s; after: %s\n", res.LoadBefore, res.LoadAfter)
+	fmt.Fprintf(&b, "- %d repetitions per cell, variants interleaved in rotating order; -parallelism=%d; TF_IN_AUTOMATION=1; "+
+		"%d service accounts; /proc polled every %s\n", o.Reps, o.Parallelism, o.Users, o.Poll)
+	if command != "" {
+		fmt.Fprintf(&b, "- Command: `%s`\n", command)
+	}
+
+	for _, lat := range o.Latencies {
+		fmt.Fprintf(&b, "\n### Emulated API latency %s\n\n", latencyLabel(lat))
+		fmt.Fprintf(&b, "Median wall time in seconds of %d runs. API = requests the emulator saw in the phase, mint/list/revoke. "+
+			"Peak = largest VmHWM of a provider process in any run, MiB. Spread = (max-min)/median of the motherduck runs.\n\n", o.Reps)
+		t := Table{Header: []string{">N", "phase", ">motherduck", ">noop floor", ">terraform_data", ">vs floor", ">vs terraform_data", ">API (m/l/r)", ">peak motherduck", ">peak noop", ">spread"}}
+		for _, n := range o.Ns {
+			for _, ph := range Phases {
+				md, noop, tfd := s.median(Real, n, lat, ph), s.median(Noop, n, lat, ph), s.median(TFData, n, lat, ph)
+				kr := cellKey{Real, n, lat, ph}
+				t.AddRow(strconv.Itoa(n), string(ph), FormatSeconds(md), FormatSeconds(noop), FormatSeconds(tfd),
+					FormatRatio(Ratio(md, noop)), FormatRatio(Ratio(md, tfd)), s.requestCell(kr),
+					FormatMiB(s.peak(kr)), FormatMiB(s.peak(cellKey{Noop, n, lat, ph})),
+					strconv.Itoa(int(Spread(s.walls(kr))*100+0.5))+"%")
+			}
+		}
+		b.WriteString(t.Markdown())
+		if len(o.Ns) > 1 {
+			b.WriteString("\n" + growthTable(s, o.Ns, lat).Markdown())
+		}
+	}
+	b.WriteString("\n### Targets\n\n")
+	b.WriteString(targetsTable(s, o).Markdown())
+	return b.String()
+}
+
+func latencyLabel(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return d.String()
+}
+
+// growthTable shows how each median grows with N: the time for the smallest
+// and largest N, their ratio next to the ratio of the Ns, and the marginal
+// cost per resource between consecutive Ns (flat when growth is linear).
+func growthTable(s summary, ns []int, lat time.Duration) *Table {
+	lo, hi := ns[0], ns[len(ns)-1]
+	head := []string{"variant", "phase", fmt.Sprintf(">N=%d", lo), fmt.Sprintf(">N=%d", hi), fmt.Sprintf(">growth (N x%s)", trimFloat(float64(hi)/float64(lo)))}
+	for i := 1; i < len(ns); i++ {
+		head = append(head, fmt.Sprintf(">ms/resource %d→%d", ns[i-1], ns[i]))
+	}
+	t := &Table{Header: head}
+	for _, v := range []Variant{Real, Noop, TFData} {
+		for _, ph := range Phases {
+			a, z := s.median(v, lo, lat, ph), s.median(v, hi, lat, ph)
+			row := []string{string(v), string(ph), FormatSeconds(a), FormatSeconds(z), FormatRatio(Ratio(z, a))}
+			for i := 1; i < len(ns); i++ {
+				d := s.median(v, ns[i], lat, ph) - s.median(v, ns[i-1], lat, ph)
+				per := float64(d) / float64(time.Millisecond) / float64(ns[i]-ns[i-1])
+				row = append(row, strconv.FormatFloat(per, 'f', 1, 64))
+			}
+			t.AddRow(row...)
+		}
+	}
+	return t
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// targetsTable checks the issue's targets at the largest N, and the request
+// counts at every N.
+func targetsTable(s summary, o Options) *Table {
+	t := &Table{Header: []string{"target", "measured", "vs terraform_data", "limit", "result"}}
+	n := slices.Max(o.Ns)
+	var withLat time.Duration
+	hasZero := false
+	for _, l := range o.Latencies {
+		if l == 0 {
+			hasZero = true
+		}
+		withLat = max(withLat, l)
+	}
+	ratio := func(ph Phase, lat time.Duration, limit float64) {
+		md, noop, tfd := s.median(Real, n, lat, ph), s.median(Noop, n, lat, ph), s.median(TFData, n, lat, ph)
+		r := Ratio(md, noop)
+		t.AddRow(fmt.Sprintf("%s N=%d, latency %s: motherduck / noop floor", ph, n, latencyLabel(lat)),
+			fmt.Sprintf("%s (%ss / %ss)", FormatRatio(r), FormatSeconds(md), FormatSeconds(noop)),
+			FormatRatio(Ratio(md, tfd)), "<= "+FormatRatio(limit), verdict(r > 0 && r <= limit))
+	}
+	if hasZero {
+		ratio(Plan, 0, TargetPlan)
+	}
+	if withLat > 0 {
+		ratio(Plan, withLat, TargetPlanLatency)
+	}
+	if hasZero {
+		ratio(Apply, 0, TargetApply)
+		ratio(Destroy, 0, TargetDestroy)
+	}
+
+	// Request counts, at every N and latency.
+	users := o.Users
+	planOK, applyOK, destroyOK := true, true, true
+	var planLists, applyLists, destroyLists []string
+	for _, lat := range o.Latencies {
+		for _, n := range o.Ns {
+			pk, ak, dk := cellKey{Real, n, lat, Plan}, cellKey{Real, n, lat, Apply}, cellKey{Real, n, lat, Destroy}
+			pl, al, dl := s.counts(pk, emulator.OpList), s.counts(ak, emulator.OpList), s.counts(dk, emulator.OpList)
+			planOK = planOK && allEqual(pl, users) && allEqual(s.counts(pk, emulator.OpMint), 0) && allEqual(s.counts(pk, emulator.OpRevoke), 0)
+			applyOK = applyOK && allEqual(s.counts(ak, emulator.OpMint), n) && slices.Max(al) <= users
+			destroyOK = destroyOK && allEqual(s.counts(dk, emulator.OpRevoke), n) && slices.Max(dl) <= users
+			planLists = append(planLists, FormatRange(pl))
+			applyLists = append(applyLists, FormatRange(al))
+			destroyLists = append(destroyLists, FormatRange(dl))
+		}
+	}
+	ns := make([]string, len(o.Ns))
+	for i, n := range o.Ns {
+		ns[i] = strconv.Itoa(n)
+	}
+	where := "N=" + strings.Join(ns, ",") + " x latency " + latList(o.Latencies)
+	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", fmt.Sprintf("%d", users), verdict(planOK))
+	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
+	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
+	return t
+}
+
+func latList(ls []time.Duration) string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = latencyLabel(l)
+	}
+	return strings.Join(out, ",")
+}
+
+func allEqual(vs []int, want int) bool {
+	if len(vs) == 0 {
+		return false
+	}
+	for _, v := range vs {
+		if v != want {
+			return false
+		}
+	}
+	return true
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**MISSED**"
+}
+
+// WriteCSV writes one line per phase of every run, for further analysis.
+func WriteCSV(w io.Writer, runs []RunResult) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"variant", "n", "latency_ms", "rep", "phase", "wall_s", "mint", "list", "revoke", "other", "failed", "peak_kib", "provider_procs"})
+	for _, r := range runs {
+		for _, ph := range Phases {
+			pr, ok := r.Phases[ph]
+			if !ok {
+				continue
+			}
+			other := 0
+			for op, c := range pr.Requests {
+				if op != emulator.OpMint && op != emulator.OpList && op != emulator.OpRevoke {
+					other += c
+				}
+			}
+			_ = cw.Write([]string{string(r.Variant), strconv.Itoa(r.N), strconv.FormatInt(r.Latency.Milliseconds(), 10), strconv.Itoa(r.Rep),
+				string(ph), strconv.FormatFloat(pr.Wall.Seconds(), 'f', 3, 64), strconv.Itoa(pr.Requests[emulator.OpMint]),
+				strconv.Itoa(pr.Requests[emulator.OpList]), strconv.Itoa(pr.Requests[emulator.OpRevoke]), strconv.Itoa(other),
+				strconv.Itoa(pr.Failed), strconv.FormatInt(pr.PeakKiB, 10), strconv.Itoa(pr.Procs)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

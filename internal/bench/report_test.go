@@ -1,0 +1,52 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReportTargets(t *testing.T) {
+	// Synthetic runs: the real provider is 1.1x the floor in plan (met) and
+	// 1.5x in apply (missed), and makes one list per user.
+	phase := func(secs float64, mint, list, revoke int) PhaseResult {
+		return PhaseResult{Wall: time.Duration(secs * float64(time.Second)), Requests: map[string]int{"mint": mint, "list": list, "revoke": revoke}}
+	}
+	var runs []RunResult
+	for rep := range 3 {
+		runs = append(runs,
+			RunResult{Variant: Real, N: 10, Rep: rep, Phases: map[Phase]PhaseResult{
+				Apply: phase(1.5, 10, 2, 0), Plan: phase(1.1, 0, 2, 0), Destroy: phase(1.0, 0, 2, 10)}},
+			RunResult{Variant: Noop, N: 10, Rep: rep, Phases: map[Phase]PhaseResult{
+				Apply: phase(1, 0, 0, 0), Plan: phase(1, 0, 0, 0), Destroy: phase(1, 0, 0, 0)}},
+			RunResult{Variant: TFData, N: 10, Rep: rep, Phases: map[Phase]PhaseResult{
+				Apply: phase(0.5, 0, 0, 0), Plan: phase(0.5, 0, 0, 0), Destroy: phase(0.5, 0, 0, 0)}},
+		)
+	}
+	res := &Results{Opts: Options{Ns: []int{10}, Reps: 3, Latencies: []time.Duration{0}, Users: 2, Parallelism: 10}, Runs: runs}
+	out := Report(res, "bench -n 10")
+	for _, want := range []string{"10/2/0", "Command: `bench -n 10`"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// Each target line: its start, what it must hold.
+	for start, want := range map[string][]string{
+		"| plan N=10, latency none":  {"1.10x (1.10s / 1.00s)", "2.20x", "<= 1.15x", "| met"},
+		"| apply N=10, latency none": {"1.50x (1.50s / 1.00s)", "3.00x", "<= 1.20x", "**MISSED**"},
+		"| plan: exactly one list":   {"lists 2 ", "| met"},
+		"| destroy: N revokes":       {"| met"},
+	} {
+		line := ""
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, start) {
+				line = l
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				t.Errorf("target line %q lacks %q:\n%s", start, w, out)
+			}
+		}
+	}
+}
