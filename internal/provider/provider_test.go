@@ -97,3 +97,36 @@ resource "motherduck_user_token" "t" {
 		}
 	}
 }
+
+// A provider whose token comes from a resource not created yet is configured
+// with an unknown value during plan: the plan must succeed and the apply,
+// where the value is known, must mint the token.
+func TestAccProvider_unknownConfigurationAtPlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := fmt.Sprintf(`
+resource "terraform_data" "admin_token" {
+  input = %q
+}
+
+provider "motherduck" {
+  alias   = "late"
+  token   = terraform_data.admin_token.output
+  api_url = %q
+}
+
+resource "motherduck_user_token" "t" {
+  provider = motherduck.late
+  username = "svc_ci"
+  name     = "late"
+}
+`, env.Server.AdminToken(), env.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check:  checkLive(env, tokenAddr, "svc_ci"),
+		}},
+	})
+}
