@@ -1,0 +1,510 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// The invariant these tests hold the provider to, under any fault: every
+// token it mints is either recorded in Terraform state or revoked. The
+// emulator is the witness: it knows every token minted through the API,
+// and the state file in the test's working directory says what Terraform
+// kept.
+
+// ledger is what the emulator and the state say about API-minted tokens.
+type ledger struct {
+	Minted      int // tokens minted through the API
+	Revoked     int // of those, revoked
+	Live        int // of those, live (neither revoked nor expired)
+	LiveInState int // of those live, recorded in state
+	InState     int // token resources in state
+	Leaked      int // live API-minted tokens that are not in state
+
+	leakedIDs []string
+	// problems are state entries that do not match the emulator: an id
+	// the emulator never minted, a revoked token, a secret that is not the
+	// token's.
+	problems []string
+}
+
+func (l ledger) String() string {
+	return fmt.Sprintf("minted=%d revoked=%d live=%d in_state=%d live_in_state=%d leaked=%d",
+		l.Minted, l.Revoked, l.Live, l.InState, l.LiveInState, l.Leaked)
+}
+
+// stateTokens reads every motherduck_user_token instance from the state
+// files of the test's working directory (TestCase.WorkingDir): id -> secret
+// ("" after import). Reading the file rather than the framework's state
+// also works after a failed apply.
+func stateTokens(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
+	if err != nil {
+		t.Fatalf("looking for state files: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("reading %s: %v", f, err)
+		}
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var st struct {
+			Resources []struct {
+				Mode      string `json:"mode"`
+				Type      string `json:"type"`
+				Instances []struct {
+					Attributes map[string]any `json:"attributes"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatalf("decoding %s: %v", f, err)
+		}
+		for _, r := range st.Resources {
+			if r.Mode != "managed" || r.Type != "motherduck_user_token" {
+				continue
+			}
+			for _, in := range r.Instances {
+				id, _ := in.Attributes["id"].(string)
+				secret, _ := in.Attributes["token"].(string)
+				out[id] = secret
+			}
+		}
+	}
+	return out
+}
+
+// tally compares the emulator with the tokens in state.
+func tally(env *acctest.Env, inState map[string]string) ledger {
+	l := ledger{InState: len(inState)}
+	for _, tok := range env.Server.AllTokens() {
+		if !tok.ViaAPI {
+			continue
+		}
+		l.Minted++
+		if tok.Revoked {
+			l.Revoked++
+		}
+		if env.Server.TokenState(tok.ID) != "live" {
+			continue
+		}
+		l.Live++
+		if _, ok := inState[tok.ID]; ok {
+			l.LiveInState++
+		} else {
+			l.Leaked++
+			l.leakedIDs = append(l.leakedIDs, fmt.Sprintf("%s (%s of %s)", tok.ID, tok.Name, tok.Username))
+		}
+	}
+	ids := make([]string, 0, len(inState))
+	for id := range inState {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		tok, ok := env.Server.Token(id)
+		switch {
+		case !ok:
+			l.problems = append(l.problems, fmt.Sprintf("state holds %q, which the emulator never minted", id))
+		case env.Server.TokenState(id) != "live":
+			l.problems = append(l.problems, fmt.Sprintf("state holds token %s, which is %s", id, env.Server.TokenState(id)))
+		case inState[id] != "" && inState[id] != tok.Secret:
+			l.problems = append(l.problems, fmt.Sprintf("the secret in state for token %s is not the token's secret", id))
+		}
+	}
+	return l
+}
+
+// checkLedger logs the figures of one step as `fault=<name> ...` and fails
+// the test (without stopping it) when a token leaked or the state disagrees
+// with the emulator.
+func checkLedger(t testing.TB, env *acctest.Env, dir, label string) ledger {
+	t.Helper()
+	l := tally(env, stateTokens(t, dir))
+	t.Logf("fault=%s %s", label, l)
+	if l.Leaked != 0 {
+		t.Errorf("fault=%s: %d live API-minted token(s) not in state: %s", label, l.Leaked, strings.Join(l.leakedIDs, ", "))
+	}
+	for _, p := range l.problems {
+		t.Errorf("fault=%s: %s", label, p)
+	}
+	return l
+}
+
+// expectLedger is a TestCheckFunc asserting exact figures after a step.
+func expectLedger(t testing.TB, env *acctest.Env, dir, label string, want ledger) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got := checkLedger(t, env, dir, label)
+		if got.String() != want.String() {
+			return fmt.Errorf("fault=%s: got %s, want %s", label, got, want)
+		}
+		return nil
+	}
+}
+
+// requestsOf returns the recorded requests of one operation.
+func requestsOf(env *acctest.Env, op string) []emulator.Request {
+	var out []emulator.Request
+	for _, r := range env.Server.Requests() {
+		if r.Op == op {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func statuses(reqs []emulator.Request) []int {
+	out := make([]int, 0, len(reqs))
+	for _, r := range reqs {
+		out = append(out, r.Status)
+	}
+	return out
+}
+
+// untilApplied returns up to tries steps that apply cfg: a step that fails
+// is recorded by the TestCase's ErrorCheck (see tolerate) and the next one
+// tries again; once one succeeds the rest are skipped. check runs after
+// the successful apply.
+func untilApplied(tries int, cfg string, done *bool, label func(try int) string, pre func(try int), check func(label string) resource.TestCheckFunc) []resource.TestStep {
+	steps := make([]resource.TestStep, 0, tries)
+	for i := 1; i <= tries; i++ {
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() {
+				if pre != nil && !*done {
+					pre(i)
+				}
+			},
+			SkipFunc: func() (bool, error) { return *done, nil },
+			Config:   cfg,
+			Check: func(s *terraform.State) error {
+				*done = true
+				return check(label(i))(s)
+			},
+		})
+	}
+	return steps
+}
+
+// tolerate is an ErrorCheck that lets a step fail (the apply loops of
+// untilApplied try again) while logging the error and the ledger at that
+// point; a failing check of the invariant is never tolerated. failures
+// counts the tolerated errors.
+func tolerate(t testing.TB, env *acctest.Env, dir string, label *string, failures *int) resource.ErrorCheckFunc {
+	return func(err error) error {
+		if strings.Contains(err.Error(), "Check failed") {
+			return err
+		}
+		*failures++
+		first := strings.SplitN(strings.TrimSpace(err.Error()), "\n", 2)[0]
+		t.Logf("fault=%s: step failed (tolerated, will retry): %s", *label, first)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "Error: ") {
+				t.Logf("  %s", strings.TrimSpace(line))
+			}
+		}
+		checkLedger(t, env, dir, *label+"/failed")
+		return nil
+	}
+}
+
+func faultConfig(env *acctest.Env, name string) string {
+	return env.Config(fmt.Sprintf(`
+resource "motherduck_user_token" "t" {
+  username = "svc_ci"
+  name     = %q
+}
+`, name))
+}
+
+// TestAccFaults_mintRateLimitedHonoursRetryAfter: a 429 with Retry-After: 1
+// on the first mint is retried after a second; one token results.
+func TestAccFaults_mintRateLimitedHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+
+	var mu sync.Mutex
+	var mintDone []time.Time // wall time at which each mint was handled
+	env.Server.OnRequest(func(r emulator.Request) {
+		if r.Op == emulator.OpMint {
+			mu.Lock()
+			mintDone = append(mintDone, time.Now())
+			mu.Unlock()
+		}
+	})
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		Steps: []resource.TestStep{{
+			Config: faultConfig(env, "rate-limited"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				expectLedger(t, env, dir, "mint_429_retry_after", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
+				checkLive(env, tokenAddr, acctest.ServiceAccount),
+				func(*terraform.State) error {
+					mints := requestsOf(env, emulator.OpMint)
+					if got := fmt.Sprint(statuses(mints)); got != "[429 200]" {
+						return fmt.Errorf("want the mint answered 429 then 200, got %s", got)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if len(mintDone) != 2 {
+						return fmt.Errorf("want 2 mint requests timed, got %d", len(mintDone))
+					}
+					// The 429 is answered after the hook ran, so the gap
+					// can only understate the client's wait.
+					if gap := mintDone[1].Sub(mintDone[0]); gap < 990*time.Millisecond {
+						return fmt.Errorf("the retry came %s after the 429; Retry-After asked for 1s", gap)
+					} else {
+						t.Logf("fault=mint_429_retry_after: retry %s after the 429", gap.Round(time.Millisecond))
+					}
+					return nil
+				},
+			),
+		}},
+	})
+	l := tally(env, nil)
+	t.Logf("fault=mint_429_retry_after after destroy: %s", l)
+	if l.Minted != 1 || l.Revoked != 1 || l.Live != 0 {
+		t.Fatalf("after destroy: %s; want the one minted token revoked", l)
+	}
+}
+
+// TestAccFaults_revokeUnavailableTwice: destroy succeeds through two 503
+// answers on the revoke, and the token ends revoked.
+func TestAccFaults_revokeUnavailableTwice(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		CheckDestroy: func(*terraform.State) error {
+			if err := checkRevoked(env, &id)(nil); err != nil {
+				return err
+			}
+			if got := fmt.Sprint(statuses(requestsOf(env, emulator.OpRevoke))); got != "[503 503 200]" {
+				return fmt.Errorf("want the revoke answered 503, 503, 200; got %s", got)
+			}
+			l := checkLedger(t, env, dir, "revoke_503x2/destroyed")
+			if l.Minted != 1 || l.Revoked != 1 || l.Live != 0 || l.InState != 0 {
+				return fmt.Errorf("after destroy: %s", l)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: faultConfig(env, "stubborn-revoke"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				stateID(tokenAddr, &id),
+				expectLedger(t, env, dir, "revoke_503x2/applied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
+			),
+			// After every check and plan of this step: only the final
+			// destroy revokes.
+			PostApplyFunc: func() {
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 503, Times: 2})
+			},
+		}},
+	})
+}
+
+// TestAccFaults_listServerErrorThenSuccess: a 500 on the list during the
+// refresh of a plan is retried and the plan succeeds with no changes.
+func TestAccFaults_listServerErrorThenSuccess(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	cfg := faultConfig(env, "listed")
+	var listsDuringPlan []emulator.Request
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  expectLedger(t, env, dir, "list_500/applied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
+			},
+			{
+				PreConfig: func() {
+					env.Server.ResetRequests()
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500, Times: 1})
+				},
+				Config:   cfg,
+				PlanOnly: true,
+			},
+			{ // only looks at what the plan above did
+				PreConfig: func() { listsDuringPlan = requestsOf(env, emulator.OpList) },
+				Config:    cfg,
+				PlanOnly:  true,
+			},
+		},
+	})
+	if got := fmt.Sprint(statuses(listsDuringPlan)); !strings.HasPrefix(got, "[500 200") {
+		t.Fatalf("want the plan's refresh to list 500 then 200, got %s", got)
+	}
+	for _, r := range listsDuringPlan {
+		if r.Status != 200 && r.Fault == "" {
+			t.Fatalf("an unexpected list failure: %+v", r)
+		}
+	}
+	l := tally(env, nil)
+	t.Logf("fault=list_500 minted=%d revoked=%d live_in_state=0 leaked=%d (after destroy)", l.Minted, l.Revoked, l.Leaked)
+}
+
+// TestAccFaults_mintCommittedConnectionDropped: the first mint commits a
+// token but its answer is lost. The provider must revoke that token, mint
+// again, and leave exactly one live token, the one in state, while a
+// pre-existing token of the same name stays untouched.
+func TestAccFaults_mintCommittedConnectionDropped(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	const name = "dropped-answer"
+	pre := env.Server.MintToken(acctest.ServiceAccount, name, 0, "")
+	if pre.ID == "" {
+		t.Fatal("seeding the pre-existing token failed")
+	}
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+
+	label := "mint_drop_after"
+	failures := 0
+	applied := false
+	var inState string
+	steps := untilApplied(2, faultConfig(env, name), &applied,
+		func(try int) string { return fmt.Sprintf("%s/apply%d", label, try) },
+		nil,
+		func(l string) resource.TestCheckFunc {
+			return resource.ComposeAggregateTestCheckFunc(
+				stateID(tokenAddr, &inState),
+				checkLive(env, tokenAddr, acctest.ServiceAccount),
+				func(*terraform.State) error {
+					got := checkLedger(t, env, dir, l)
+					if got.Live != 1 || got.LiveInState != 1 || got.Leaked != 0 {
+						return fmt.Errorf("want exactly one live API-minted token, the one in state: %s", got)
+					}
+					var named []string
+					for _, tok := range env.Server.LiveTokens(acctest.ServiceAccount) {
+						if tok.Name == name && tok.ID != pre.ID {
+							named = append(named, tok.ID)
+						}
+					}
+					if len(named) != 1 || named[0] != inState {
+						return fmt.Errorf("live tokens named %q besides the pre-existing one: %v; in state: %s", name, named, inState)
+					}
+					return nil
+				},
+			)
+		})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		ErrorCheck:               tolerate(t, env, dir, &label, &failures),
+		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		Steps:                    steps,
+	})
+	if !applied {
+		t.Fatalf("no apply succeeded in %d tries", len(steps))
+	}
+	mints := requestsOf(env, emulator.OpMint)
+	if len(mints) < 2 || mints[0].Fault != string(emulator.FaultDropAfter) || mints[0].HandledStatus != 200 {
+		t.Fatalf("want the first mint committed and its answer dropped, then a retry; got %+v", mints)
+	}
+	if tok, _ := env.Server.Token(mints[0].TokenID); !tok.Revoked {
+		t.Fatalf("the token committed by the dropped mint (%s) was not revoked", mints[0].TokenID)
+	}
+	if tok, _ := env.Server.Token(pre.ID); tok.Revoked || tok.Secret != pre.Secret {
+		t.Fatalf("the pre-existing token %s of the same name was touched: revoked=%v", pre.ID, tok.Revoked)
+	}
+	for _, r := range requestsOf(env, emulator.OpRevoke) {
+		if strings.HasSuffix(r.Path, "/"+pre.ID) {
+			t.Fatalf("a revoke was asked for the pre-existing token: %+v", r)
+		}
+	}
+	l := tally(env, nil)
+	t.Logf("fault=%s minted=%d revoked=%d live_in_state=1 leaked=0 failed_applies=%d (after destroy: live=%d)", label, l.Minted, l.Revoked, failures, l.Live)
+	if l.Live != 0 || l.Revoked != l.Minted {
+		t.Fatalf("after destroy every API-minted token must be revoked: %s", l)
+	}
+}
+
+// TestAccFaults_mintAlwaysFails: when every mint fails, apply fails with a
+// clear error and no API-minted token stays live.
+func TestAccFaults_mintAlwaysFails(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		fault     emulator.Fault
+		wantErr   *regexp.Regexp
+		wantMints int // minted (committed) tokens
+	}{
+		{
+			name:  "mint_500_always",
+			fault: emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 500},
+			wantErr: regexp.MustCompile(`(?s)MotherDuck API Error.*mint\s+token\s+"doomed"\s+for\s+user\s+"svc_ci".*` +
+				`HTTP\s+500\s+after\s+3\s+attempts.*INTERNAL_SERVER_ERROR`),
+		},
+		{
+			name:  "mint_drop_after_always",
+			fault: emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter},
+			wantErr: regexp.MustCompile(`(?s)MotherDuck API Unreachable.*mint\s+token\s+"doomed"\s+for\s+user\s+"svc_ci".*` +
+				`POST\s+/v1/users/svc_ci/tokens.*\[after\s+3\s+attempts\]`),
+			wantMints: 3,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.NewEnv(t)
+			dir := t.TempDir()
+			env.Server.InjectFault(tc.fault)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.Factories(),
+				WorkingDir:               dir,
+				CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+				Steps: []resource.TestStep{{
+					Config: providerWithRetries(env, 2) + `
+resource "motherduck_user_token" "t" {
+  username = "svc_ci"
+  name     = "doomed"
+}
+`,
+					ExpectError: tc.wantErr,
+				}},
+			})
+			mints := requestsOf(env, emulator.OpMint)
+			if len(mints) != 3 {
+				t.Fatalf("want 3 mint attempts (max_retries = 2), got %d: %v", len(mints), statuses(mints))
+			}
+			l := checkLedger(t, env, dir, tc.name)
+			if l.Minted != tc.wantMints || l.Live != 0 || l.Revoked != tc.wantMints || l.InState != 0 {
+				t.Fatalf("want %d minted, all revoked, none live or in state; got %s", tc.wantMints, l)
+			}
+		})
+	}
+}
+
+// providerWithRetries is the emulator's provider block with max_retries.
+func providerWithRetries(env *acctest.Env, retries int) string {
+	return fmt.Sprintf("provider \"motherduck\" {\n  token       = %q\n  api_url     = %q\n  max_retries = %d\n}\n",
+		env.Server.AdminToken(), env.URL, retries)
+}
