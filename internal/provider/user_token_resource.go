@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -291,6 +292,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username), username, err))
+		keepOrphan(ctx, plan, username, err, resp)
 		return
 	}
 	ctx = maskSecrets(ctx, created.Secret)
@@ -301,6 +303,29 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	applyListed(&state, created.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, username, created.ID, &resp.Diagnostics)
+}
+
+// keepOrphan puts in state a token that a failed mint left behind and could
+// not invalidate. Terraform saves a resource whose Create failed with a state
+// as tainted, so the next apply invalidates that token before minting again,
+// instead of forgetting a live token whose secret nobody has.
+func keepOrphan(ctx context.Context, plan userTokenModel, username string, err error, resp *resource.CreateResponse) {
+	var ambiguous *client.AmbiguousMintError
+	if !errors.As(err, &ambiguous) || len(ambiguous.Orphans) == 0 {
+		return
+	}
+	id := ambiguous.Orphans[0]
+	state := plan
+	state.ID = types.StringValue(id)
+	state.Token = types.StringNull()
+	state.CreatedTS = types.StringNull()
+	state.ExpireAt = types.StringNull()
+	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
+	resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
+		fmt.Sprintf("Token %s of user %q was minted by the failed request but could not be invalidated. It is kept in state, "+
+			"tainted, so the next apply invalidates it and mints a new token.", id, username))
 }
 
 func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
