@@ -238,7 +238,7 @@ resource "motherduck_user_token" "second" {
 	// harness echoing the test's own input, not the CLI or the provider.
 	log, harness := splitHarnessRecords(string(raw))
 	requireMarkers(t, "the log (TF_ACC_LOG_PATH)", log,
-		"Terraform version: ",                 // the CLI
+		cliVersionMarker(t),                   // the CLI
 		"minted MotherDuck token",             // the provider, on create
 		id,                                    // the token id is logged, its secret is not
 		"motherduck api call failed",          // a warning of a retried call
@@ -284,6 +284,28 @@ func splitHarnessRecords(log string) (rest, harness string) {
 	return r.String(), h.String()
 }
 
+// cliVersionMarker is how the CLI under test logs its version at start-up.
+func cliVersionMarker(t *testing.T) string {
+	if _, tofu := acctest.CLIVersion(t); tofu {
+		return "OpenTofu version: "
+	}
+	return "Terraform version: "
+}
+
+// reattachProviderAddr is the address the CLI under test gives the
+// provider: a provider without a source lives on registry.opentofu.org for
+// OpenTofu. TF_ACC_PROVIDER_HOST, which plugin-testing honours, wins.
+func reattachProviderAddr(t *testing.T) string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+		if _, tofu := acctest.CLIVersion(t); tofu {
+			host = "registry.opentofu.org"
+		}
+	}
+	return host + "/hashicorp/motherduck"
+}
+
 // reattachConfig is the JSON form of TF_REATTACH_PROVIDERS entries.
 type reattachConfig struct {
 	Protocol        string
@@ -315,7 +337,7 @@ func (r *cliRun) serve() (string, func()) {
 	cfgCh := make(chan *plugin.ReattachConfig, 1)
 	closeCh := make(chan struct{})
 	go func() {
-		err := tf6server.Serve("registry.terraform.io/hashicorp/motherduck", func() tfprotov6.ProviderServer { return srv },
+		err := tf6server.Serve(reattachProviderAddr(r.t), func() tfprotov6.ProviderServer { return srv },
 			tf6server.WithDebug(ctx, cfgCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(r.t),
@@ -334,7 +356,7 @@ func (r *cliRun) serve() (string, func()) {
 	}
 	rc := reattachConfig{Protocol: string(pc.Protocol), ProtocolVersion: pc.ProtocolVersion, Pid: pc.Pid, Test: true}
 	rc.Addr.Network, rc.Addr.String = pc.Addr.Network(), pc.Addr.String()
-	b, err := json.Marshal(map[string]reattachConfig{"registry.terraform.io/hashicorp/motherduck": rc})
+	b, err := json.Marshal(map[string]reattachConfig{reattachProviderAddr(r.t): rc})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -496,7 +518,7 @@ resource "motherduck_user_token" "adopted" {
 	output, cliLog, provLog := r.output.String(), read(r.cliLog), read(providerLog)
 	requireMarkers(t, "the CLI output", output, "Apply complete!", "[id="+id+"]", "Import successful!",
 		"(sensitive value)", "MotherDuck Rejected the Credentials", "Destroy complete!")
-	requireMarkers(t, "the CLI log", cliLog, "Terraform version: ", `overridden as an "unmanaged provider"`, "ApplyResourceChange")
+	requireMarkers(t, "the CLI log", cliLog, cliVersionMarker(t), `overridden as an "unmanaged provider"`, "ApplyResourceChange")
 	requireMarkers(t, "the provider log", provLog, "minted MotherDuck token", id, "motherduck api call failed",
 		"motherduck api request", "invalidated MotherDuck token", adopted.ID)
 
