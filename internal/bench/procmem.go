@@ -43,6 +43,31 @@ func parseProcStatus(text string) (st procStatus, ok bool) {
 	return st, ok
 }
 
+// clockTick is USER_HZ, the unit of the CPU times in /proc/<pid>/stat: 100
+// on every Linux architecture Go supports.
+const clockTick = 10 * time.Millisecond
+
+// parseProcStatCPU returns utime + stime from a /proc/<pid>/stat text. The
+// command name (field 2) may hold spaces and parentheses, so fields are
+// counted from the last ")".
+func parseProcStatCPU(text string) (time.Duration, bool) {
+	i := strings.LastIndexByte(text, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(text[i+1:])
+	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(u+s) * clockTick, true
+}
+
 // PeakWatcher polls /proc for the children of one process (Terraform) that
 // run a given executable (a provider plugin) and keeps the largest VmHWM
 // seen. A provider often lives for less than a whole command, and Terraform
@@ -55,25 +80,29 @@ type PeakWatcher struct {
 
 	mu    sync.Mutex
 	peak  int64
-	procs map[int]bool // children seen running exe
+	procs map[int]time.Duration // children seen running exe: their CPU time
 }
 
 // WatchPeak starts polling every interval for children of parent whose
 // /proc/<pid>/exe is exe. Call Stop to end it.
 func WatchPeak(parent int, exe string, interval time.Duration) *PeakWatcher {
-	w := &PeakWatcher{parent: parent, exe: exe, stop: make(chan struct{}), done: make(chan struct{}), procs: map[int]bool{}}
+	w := &PeakWatcher{parent: parent, exe: exe, stop: make(chan struct{}), done: make(chan struct{}), procs: map[int]time.Duration{}}
 	go w.loop(interval)
 	return w
 }
 
 // Stop ends polling and returns the peak in KiB (0 when no matching process
-// was seen) and how many matching processes were seen.
-func (w *PeakWatcher) Stop() (peakKiB int64, processes int) {
+// was seen), how many matching processes were seen and their CPU time (user
+// + system) as last seen, which misses at most one interval of each.
+func (w *PeakWatcher) Stop() (peakKiB int64, processes int, cpu time.Duration) {
 	close(w.stop)
 	<-w.done
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.peak, len(w.procs)
+	for _, c := range w.procs {
+		cpu += c
+	}
+	return w.peak, len(w.procs), cpu
 }
 
 func (w *PeakWatcher) loop(interval time.Duration) {
@@ -121,8 +150,14 @@ func (w *PeakWatcher) poll(others map[int]bool) {
 		if exe, err := os.Readlink(filepath.Join("/proc", name, "exe")); err != nil || exe != w.exe {
 			continue
 		}
+		cpu, cpuOK := time.Duration(0), false
+		if b, err := os.ReadFile(filepath.Join("/proc", name, "stat")); err == nil {
+			cpu, cpuOK = parseProcStatCPU(string(b))
+		}
 		w.mu.Lock()
-		w.procs[pid] = true
+		if cpuOK || w.procs[pid] == 0 {
+			w.procs[pid] = max(w.procs[pid], cpu)
+		}
 		w.peak = max(w.peak, st.HWMKiB)
 		w.mu.Unlock()
 	}

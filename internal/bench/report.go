@@ -50,6 +50,18 @@ func (s summary) walls(k cellKey) []time.Duration {
 	return out
 }
 
+// medianOf is the median of one duration picked from each repetition.
+func (s summary) medianOf(k cellKey, pick func(PhaseResult) time.Duration) time.Duration {
+	var ds []time.Duration
+	for _, pr := range s[k] {
+		ds = append(ds, pick(pr))
+	}
+	return Median(ds)
+}
+
+func cpuOf(pr PhaseResult) time.Duration         { return pr.CPU }
+func providerCPUOf(pr PhaseResult) time.Duration { return pr.ProviderCPU }
+
 func (s summary) median(v Variant, n int, lat time.Duration, ph Phase) time.Duration {
 	return Median(s.walls(cellKey{v, n, lat, ph}))
 }
@@ -125,20 +137,33 @@ func Report(res *Results, command string) string {
 
 	for _, lat := range o.Latencies {
 		fmt.Fprintf(&b, "\n### Emulated API latency %s\n\n", latencyLabel(lat))
-		fmt.Fprintf(&b, "Median wall time in seconds of %d runs. API = requests the emulator saw in the phase, mint/list/revoke. "+
-			"Peak = largest VmHWM of a provider process in any run, MiB. Spread = (max-min)/median of the motherduck runs.\n\n", o.Reps)
-		t := Table{Header: []string{">N", "phase", ">motherduck", ">noop floor", ">terraform_data", ">vs floor", ">vs terraform_data", ">API (m/l/r)", ">peak motherduck", ">peak noop", ">spread"}}
+		fmt.Fprintf(&b, "Wall time, seconds, median of %d runs. API = requests the emulator saw in the phase, mint/list/revoke "+
+			"(a range when runs differ). Spread = (max-min)/median of the motherduck and the noop runs.\n\n", o.Reps)
+		t := Table{Header: []string{">N", "phase", ">motherduck", ">noop floor", ">terraform_data", ">vs floor", ">vs terraform_data", ">API (m/l/r)", ">spread md / noop"}}
 		for _, n := range o.Ns {
 			for _, ph := range Phases {
 				md, noop, tfd := s.median(Real, n, lat, ph), s.median(Noop, n, lat, ph), s.median(TFData, n, lat, ph)
-				kr := cellKey{Real, n, lat, ph}
+				kr, kn := cellKey{Real, n, lat, ph}, cellKey{Noop, n, lat, ph}
 				t.AddRow(strconv.Itoa(n), string(ph), FormatSeconds(md), FormatSeconds(noop), FormatSeconds(tfd),
 					FormatRatio(Ratio(md, noop)), FormatRatio(Ratio(md, tfd)), s.requestCell(kr),
-					FormatMiB(s.peak(kr)), FormatMiB(s.peak(cellKey{Noop, n, lat, ph})),
-					strconv.Itoa(int(Spread(s.walls(kr))*100+0.5))+"%")
+					percent(Spread(s.walls(kr)))+" / "+percent(Spread(s.walls(kn))))
 			}
 		}
 		b.WriteString(t.Markdown())
+		fmt.Fprintf(&b, "\nCPU time (user + system), seconds, median of %d runs: Terraform and every provider process it ran, and "+
+			"the provider processes' part of it (polled from /proc). CPU time is much less sensitive than wall time to "+
+			"other load on the machine. Peak = largest VmHWM of a provider process in any run, MiB.\n\n", o.Reps)
+		c := Table{Header: []string{">N", "phase", ">motherduck", ">(provider)", ">noop floor", ">(provider)", ">terraform_data", ">CPU vs floor", ">peak motherduck", ">peak noop"}}
+		for _, n := range o.Ns {
+			for _, ph := range Phases {
+				kr, kn, kt := cellKey{Real, n, lat, ph}, cellKey{Noop, n, lat, ph}, cellKey{TFData, n, lat, ph}
+				md, noop := s.medianOf(kr, cpuOf), s.medianOf(kn, cpuOf)
+				c.AddRow(strconv.Itoa(n), string(ph), FormatSeconds(md), FormatSeconds(s.medianOf(kr, providerCPUOf)),
+					FormatSeconds(noop), FormatSeconds(s.medianOf(kn, providerCPUOf)), FormatSeconds(s.medianOf(kt, cpuOf)),
+					FormatRatio(Ratio(md, noop)), FormatMiB(s.peak(kr)), FormatMiB(s.peak(kn)))
+			}
+		}
+		b.WriteString(c.Markdown())
 		if len(o.Ns) > 1 {
 			b.WriteString("\n" + growthTable(s, o.Ns, lat).Markdown())
 		}
@@ -147,6 +172,8 @@ func Report(res *Results, command string) string {
 	b.WriteString(targetsTable(s, o).Markdown())
 	return b.String()
 }
+
+func percent(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
 
 func latencyLabel(d time.Duration) string {
 	if d == 0 {
@@ -185,7 +212,7 @@ func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // targetsTable checks the targets at the largest N, and the request
 // counts at every N.
 func targetsTable(s summary, o Options) *Table {
-	t := &Table{Header: []string{"target", "measured", "vs terraform_data", "limit", "result"}}
+	t := &Table{Header: []string{"target", "measured (wall)", "CPU vs floor", "vs terraform_data", "limit", "result"}}
 	n := slices.Max(o.Ns)
 	var withLat time.Duration
 	hasZero := false
@@ -200,6 +227,7 @@ func targetsTable(s summary, o Options) *Table {
 		r := Ratio(md, noop)
 		t.AddRow(fmt.Sprintf("%s N=%d, latency %s: motherduck / noop floor", ph, n, latencyLabel(lat)),
 			fmt.Sprintf("%s (%ss / %ss)", FormatRatio(r), FormatSeconds(md), FormatSeconds(noop)),
+			FormatRatio(Ratio(s.medianOf(cellKey{Real, n, lat, ph}, cpuOf), s.medianOf(cellKey{Noop, n, lat, ph}, cpuOf))),
 			FormatRatio(Ratio(md, tfd)), "<= "+FormatRatio(limit), verdict(r > 0 && r <= limit))
 	}
 	if hasZero {
@@ -234,9 +262,9 @@ func targetsTable(s summary, o Options) *Table {
 		ns[i] = strconv.Itoa(n)
 	}
 	where := "N=" + strings.Join(ns, ",") + " x latency " + latList(o.Latencies)
-	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", fmt.Sprintf("%d", users), verdict(planOK))
-	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
-	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
+	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", "", fmt.Sprintf("%d", users), verdict(planOK))
+	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
+	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
 	return t
 }
 
@@ -270,7 +298,7 @@ func verdict(ok bool) string {
 // WriteCSV writes one line per phase of every run, for further analysis.
 func WriteCSV(w io.Writer, runs []RunResult) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"variant", "n", "latency_ms", "rep", "phase", "wall_s", "mint", "list", "revoke", "other", "failed", "peak_kib", "provider_procs"})
+	_ = cw.Write([]string{"variant", "n", "latency_ms", "rep", "phase", "wall_s", "mint", "list", "revoke", "other", "failed", "peak_kib", "provider_procs", "cpu_s", "provider_cpu_s"})
 	for _, r := range runs {
 		for _, ph := range Phases {
 			pr, ok := r.Phases[ph]
@@ -286,7 +314,8 @@ func WriteCSV(w io.Writer, runs []RunResult) error {
 			_ = cw.Write([]string{string(r.Variant), strconv.Itoa(r.N), strconv.FormatInt(r.Latency.Milliseconds(), 10), strconv.Itoa(r.Rep),
 				string(ph), strconv.FormatFloat(pr.Wall.Seconds(), 'f', 3, 64), strconv.Itoa(pr.Requests[emulator.OpMint]),
 				strconv.Itoa(pr.Requests[emulator.OpList]), strconv.Itoa(pr.Requests[emulator.OpRevoke]), strconv.Itoa(other),
-				strconv.Itoa(pr.Failed), strconv.FormatInt(pr.PeakKiB, 10), strconv.Itoa(pr.Procs)})
+				strconv.Itoa(pr.Failed), strconv.FormatInt(pr.PeakKiB, 10), strconv.Itoa(pr.Procs),
+				strconv.FormatFloat(pr.CPU.Seconds(), 'f', 3, 64), strconv.FormatFloat(pr.ProviderCPU.Seconds(), 'f', 3, 64)})
 		}
 	}
 	cw.Flush()

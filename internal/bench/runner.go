@@ -52,6 +52,12 @@ type PhaseResult struct {
 	// provider processes were seen.
 	PeakKiB int64
 	Procs   int
+	// CPU is the user + system time of Terraform and every process it
+	// waited for (the providers), from the kernel's accounting.
+	CPU time.Duration
+	// ProviderCPU is the provider processes' share of it, as last seen by
+	// the /proc poller (at most one polling interval short per process).
+	ProviderCPU time.Duration
 }
 
 // RunResult is one apply, plan, destroy sequence.
@@ -282,7 +288,10 @@ func (r *runner) runPhase(ctx context.Context, dir string, env []string, exe, lo
 	w := WatchPeak(cmd.Process.Pid, exe, r.opts.Poll)
 	err := cmd.Wait()
 	pr.Wall = time.Since(start)
-	pr.PeakKiB, pr.Procs = w.Stop()
+	pr.PeakKiB, pr.Procs, pr.ProviderCPU = w.Stop()
+	if ps := cmd.ProcessState; ps != nil {
+		pr.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	if werr := os.WriteFile(logPath, out.Bytes(), 0o644); werr != nil && err == nil {
 		err = werr
 	}

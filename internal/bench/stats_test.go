@@ -123,3 +123,15 @@ func TestConfigFor(t *testing.T) {
 		t.Error("CLIConfig does not serve the noop provider")
 	}
 }
+
+func TestParseProcStatCPU(t *testing.T) {
+	// Fields 14 and 15 (utime, stime) are 250 and 50 ticks; the name holds
+	// a space and a parenthesis.
+	stat := "4242 (terraform-p) x) S 4000 4242 4000 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 12 0 100 1000000 5000"
+	if got, ok := parseProcStatCPU(stat); !ok || got != 3*time.Second {
+		t.Errorf("parseProcStatCPU = %v, %v; want 3s", got, ok)
+	}
+	if _, ok := parseProcStatCPU("garbage"); ok {
+		t.Error("parseProcStatCPU accepted garbage")
+	}
+}
