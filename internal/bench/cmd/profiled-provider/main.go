@@ -1,0 +1,49 @@
+// Command profiled-provider serves the real MotherDuck provider (or, with
+// -noop in its name's environment, the benchmark's do-nothing provider) with
+// a CPU profile written for each process, to find where a benchmark's time
+// goes. It is a benchmark tool, never shipped.
+//
+// Build it as terraform-provider-motherduck (or terraform-provider-mdnoop),
+// serve it with dev_overrides and set BENCH_CPUPROFILE_DIR; every provider
+// process Terraform starts writes <dir>/<name>-<pid>.pprof when Terraform
+// stops it. Read them with `go tool pprof -top <binary> <dir>/*.pprof`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/bench/noopprovider"
+	mdprovider "github.com/duckops/terraform-provider-motherduck/internal/provider"
+)
+
+func main() {
+	name := filepath.Base(os.Args[0])
+	addr, factory := "registry.terraform.io/duckops/motherduck", mdprovider.New("profiled")
+	if strings.Contains(name, "mdnoop") {
+		addr, factory = noopprovider.Address, noopprovider.New("profiled")
+	}
+	if dir := os.Getenv("BENCH_CPUPROFILE_DIR"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid())))
+		if err != nil {
+			log.Fatal(err.Error())
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err.Error())
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
+	}
+	if err := providerserver.Serve(context.Background(), factory, providerserver.ServeOpts{Address: addr}); err != nil {
+		log.Print(err.Error())
+	}
+}
