@@ -116,6 +116,10 @@ func main() {
 			pkgOutput["(build)"] = append(pkgOutput["(build)"], string(line))
 			continue
 		}
+		if e.Action == "build-output" {
+			pkgOutput["(build)"] = append(pkgOutput["(build)"], strings.TrimRight(e.Output, "\n"))
+			continue
+		}
 		if e.Test == "" {
 			switch e.Action {
 			case "output":
@@ -189,6 +193,15 @@ func main() {
 	sort.Strings(pkgs)
 	for _, p := range pkgs {
 		fmt.Printf("  FAIL package %s\n", p)
+		// a package that failed outside any test (a panic, a timeout)
+		if out := pkgFailed[p]; len(out) > 0 && len(failed) == 0 {
+			if len(out) > 40 {
+				out = out[len(out)-40:]
+			}
+			for _, l := range out {
+				fmt.Printf("      | %s\n", l)
+			}
+		}
 	}
 	if b := pkgOutput["(build)"]; len(b) > 0 {
 		fmt.Printf("  build output:\n")
