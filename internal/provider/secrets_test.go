@@ -460,7 +460,8 @@ resource "motherduck_user_token" "adopted" {
 		t.Fatalf("want 2 tokens in state, got %d", len(st))
 	}
 	var id string
-	for tid, secret := range st {
+	for tid, entry := range st {
+		secret := entry.Secret
 		if tid == adopted.ID {
 			if secret != "" {
 				t.Fatal("an imported token must have no secret in state")
