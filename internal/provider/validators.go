@@ -124,6 +124,10 @@ type stringCheck struct {
 	summary string
 	desc    string
 	problem func(string) string
+	// secret marks a credential. Its error is then not attached to the
+	// attribute: Terraform prints the configuration line of an attribute's
+	// error, which would show a token written in the configuration.
+	secret bool
 }
 
 func (v stringCheck) Description(context.Context) string         { return v.desc }
@@ -134,6 +138,10 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	if msg := v.problem(req.ConfigValue.ValueString()); msg != "" {
+		if v.secret {
+			resp.Diagnostics.AddError(v.summary, fmt.Sprintf("The value of %s %s.", req.Path, msg))
+			return
+		}
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("The value of %s %s.", req.Path, msg))
 	}
 }
@@ -150,8 +158,9 @@ func cleanTextValidator() validator.String {
 	return stringCheck{summary: "Invalid Value", desc: "text without surrounding space or control characters", problem: textProblem}
 }
 
+// noSurroundingSpace checks the provider's token, a secret.
 func noSurroundingSpace() validator.String {
-	return stringCheck{summary: "Invalid Value", desc: "no surrounding white space", problem: func(s string) string {
+	return stringCheck{summary: "Invalid Value", desc: "no surrounding white space", secret: true, problem: func(s string) string {
 		if strings.TrimSpace(s) != s {
 			return "must not start or end with white space"
 		}
