@@ -153,7 +153,7 @@ func TestAccSecrets_pluginTesting(t *testing.T) {
 
 	var id string
 	var errTexts []string
-	rejected := false
+	rejected, refusedSpace := false, false
 	stateSecretIs := func() statecheck.StateCheck {
 		return statecheck.ExpectKnownValue("motherduck_user_token.t", tfjsonpath.New("token"), knownvalue.StringFunc(func(v string) error {
 			tok, ok := env.Server.Token(id)
@@ -172,10 +172,14 @@ func TestAccSecrets_pluginTesting(t *testing.T) {
 		// for secrets here, where plugin-testing hands it over whole.
 		ErrorCheck: func(err error) error {
 			errTexts = append(errTexts, err.Error())
-			if !regexp.MustCompile(`(?s)MotherDuck Rejected the Credentials.*401`).MatchString(err.Error()) {
+			switch {
+			case regexp.MustCompile(`(?s)MotherDuck Rejected the Credentials.*401`).MatchString(err.Error()):
+				rejected = true
+			case regexp.MustCompile(`(?s)Invalid Value.*token\s+must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`).MatchString(err.Error()):
+				refusedSpace = true
+			default:
 				return err
 			}
-			rejected = true
 			return nil
 		},
 		CheckDestroy: checkNoLiveTokens(env, acctest.ServiceAccount),
@@ -212,6 +216,10 @@ resource "motherduck_user_token" "second" {
 }
 `,
 			},
+			{ // the right token with a trailing space, as pasted: refused
+				// without showing the configuration line that holds it
+				Config: secretsConfig(env, env.Server.AdminToken()+" "),
+			},
 			{ // back to the right token: nothing to change, the secret is still in state
 				Config:            cfg,
 				ConfigStateChecks: []statecheck.StateCheck{stateSecretIs()},
@@ -221,8 +229,8 @@ resource "motherduck_user_token" "second" {
 			},
 		},
 	})
-	if !rejected {
-		t.Fatalf("the apply with a wrong token did not fail with a 401; errors seen: %q", errTexts)
+	if !rejected || !refusedSpace {
+		t.Fatalf("want the wrong token refused with a 401 (%v) and the spaced token refused (%v); errors: %d", rejected, refusedSpace, len(errTexts))
 	}
 	if tok, _ := env.Server.Token(id); !tok.Revoked {
 		t.Fatalf("destroy did not revoke %s", id)
@@ -416,8 +424,9 @@ func (r *cliRun) writeConfig(cfg string) {
 
 // TestAccSecrets_cliOutput drives the Terraform CLI directly (the provider
 // still in-process, reattached) so that its stdout and stderr can be read:
-// init, apply, plan, import, show, a failing apply with a wrong token and
-// destroy, with faults on the way. No secret may appear in the output, the
+// init, import, apply, plan, show, state show, a failing apply with a wrong
+// token, a plan refusing a token with a trailing space, and destroy, with
+// faults on the way. No secret may appear in the output, the
 // CLI's TRACE log or the provider's TRACE log, while the state file holds
 // the minted secret.
 func TestAccSecrets_cliOutput(t *testing.T) {
@@ -496,6 +505,14 @@ resource "motherduck_user_token" "adopted" {
 	}
 	if !regexp.MustCompile(`(?s)MotherDuck Rejected the Credentials.*401`).MatchString(failOut) {
 		t.Errorf("the failing apply does not say the credentials were rejected:\n%s", failOut)
+	}
+
+	// The right token with a trailing space, as pasted: refused at plan
+	// without printing the configuration line that holds it.
+	r.writeConfig(secretsConfig(env, env.Server.AdminToken()+" "))
+	spaceOut, err := r.run("plan", "-no-color", "-input=false")
+	if err == nil || !regexp.MustCompile(`(?s)Invalid Value.*token\s+must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`).MatchString(spaceOut) {
+		t.Errorf("a token with a trailing space must be refused: %v\n%s", err, spaceOut)
 	}
 
 	r.writeConfig(cfg)
