@@ -50,6 +50,7 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 		"motherduck": providerserver.NewProtocol6WithError(provider.NewWithOptions("test", provider.Options{
 			Now:              e.Server.Now,
 			RetryBaseBackoff: 5 * time.Millisecond,
+			RecoveryTimeout:  3 * time.Second,
 		})()),
 	}
 }

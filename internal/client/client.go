@@ -18,15 +18,15 @@ const (
 	DefaultMaxAttempts    = 5
 	DefaultMaxRetryWait   = 30 * time.Second
 	DefaultBaseBackoff    = 500 * time.Millisecond
-	DefaultUserAgent      = "terraform-provider-motherduck-client"
+	// DefaultRecoveryTimeout bounds the detached work that cleans up after
+	// an ambiguous mint (list plus revocations, retried until it works).
+	DefaultRecoveryTimeout = 2 * time.Minute
+	DefaultUserAgent       = "terraform-provider-motherduck-client"
 )
 
 const (
 	// maxBodyBytes bounds how much of any response body is read.
 	maxBodyBytes = 4 << 20
-	// recoveryTimeout bounds the detached work that cleans up after an
-	// ambiguous mint (list plus revocations, with their retries).
-	recoveryTimeout = 2 * time.Minute
 	// suspectLifetime is how long the signature of an ambiguous mint is kept
 	// to catch a token the server commits after the client gave up.
 	suspectLifetime = 10 * time.Minute
@@ -60,6 +60,9 @@ type Config struct {
 	Logger Logger
 	// Now is the clock against which token expiry is judged; nil means time.Now.
 	Now func() time.Time
+	// RecoveryTimeout bounds the clean-up after a mint whose outcome is
+	// unknown; 0 means DefaultRecoveryTimeout.
+	RecoveryTimeout time.Duration
 }
 
 // configView has Config's fields but none of its methods, so that Format can
@@ -113,6 +116,7 @@ type Client struct {
 	maxAttempts    int
 	maxRetryWait   time.Duration
 	baseBackoff    time.Duration
+	recovery       time.Duration
 
 	mu    sync.Mutex
 	users map[string]*userState
@@ -156,6 +160,7 @@ func New(cfg Config) (*Client, error) {
 		maxAttempts:    cfg.MaxAttempts,
 		maxRetryWait:   cfg.MaxRetryWait,
 		baseBackoff:    cfg.BaseBackoff,
+		recovery:       cfg.RecoveryTimeout,
 		users:          map[string]*userState{},
 	}
 	if c.userAgent == "" {
@@ -181,6 +186,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.baseBackoff <= 0 {
 		c.baseBackoff = DefaultBaseBackoff
+	}
+	if c.recovery <= 0 {
+		c.recovery = DefaultRecoveryTimeout
 	}
 	return c, nil
 }

@@ -438,14 +438,19 @@ func TestEmulator_MintRetries(t *testing.T) {
 	})
 
 	t.Run("recovery list fails: AmbiguousMintError", func(t *testing.T) {
-		e := newEmu(t, func(c *Config) { c.MaxAttempts = 2 })
+		e := newEmu(t, func(c *Config) { c.MaxAttempts = 2; c.RecoveryTimeout = 300 * time.Millisecond })
 		e.s.AddServiceAccount("svc")
 		if _, err := e.c.ListTokens(ctx, "svc"); err != nil { // baseline
 			t.Fatal(err)
 		}
+		e.s.ResetRequests()
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter})
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
 		_, err := e.c.CreateToken(ctx, "svc", CreateTokenRequest{Name: "ci"})
+		// The clean-up keeps asking for its whole budget, beyond MaxAttempts.
+		if n := e.s.CountRequests(emulator.OpList); n <= 2 {
+			t.Fatalf("the recovery list was tried only %d times", n)
+		}
 		var am *AmbiguousMintError
 		if !errors.As(err, &am) || am.Username != "svc" || am.Name != "ci" || len(am.Orphans) != 0 {
 			t.Fatalf("got %#v", err)
@@ -459,6 +464,24 @@ func TestEmulator_MintRetries(t *testing.T) {
 		// No retry after a failed recovery.
 		if n := e.s.CountRequests(emulator.OpMint); n != 1 {
 			t.Fatalf("%d mints", n)
+		}
+	})
+
+	t.Run("recovery list outlasts MaxAttempts: orphan revoked, mint succeeds", func(t *testing.T) {
+		e := newEmu(t, func(c *Config) { c.MaxAttempts = 2 })
+		e.s.AddServiceAccount("svc")
+		if _, err := e.c.ListTokens(ctx, "svc"); err != nil { // baseline
+			t.Fatal(err)
+		}
+		e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 503, Times: 5})
+		ct, err := e.c.CreateToken(ctx, "svc", CreateTokenRequest{Name: "ci"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := e.liveByName("svc", "ci")
+		if len(live) != 1 || live[0].ID != ct.ID {
+			t.Fatalf("want only the returned token live, got %+v", live)
 		}
 	})
 

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -154,10 +155,14 @@ func (c *Client) recoverMint(ctx context.Context, username string, req CreateTok
 	st.suspects = append(st.suspects, suspect{req: req, until: time.Now().Add(suspectLifetime)})
 	c.mu.Unlock()
 
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recoveryTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 	defer cancel()
 
-	toks, lerr := c.getTokens(rctx, username)
+	var toks []Token
+	lerr := c.persist(rctx, func() (err error) {
+		toks, err = c.getTokens(rctx, username)
+		return err
+	})
 
 	var cands []string
 	c.mu.Lock()
@@ -176,7 +181,7 @@ func (c *Client) recoverMint(ctx context.Context, username string, req CreateTok
 	var orphans []string
 	var firstErr error
 	for _, id := range cands {
-		err := c.DeleteToken(rctx, username, id)
+		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, id) })
 		if err != nil && !IsNotFound(err) {
 			orphans = append(orphans, id)
 			if firstErr == nil {
@@ -280,7 +285,7 @@ func (c *Client) hasSuspectsLocked(st *userState) bool { return len(c.liveSuspec
 // returns toks without the ones revoked. A name whose mint is running is
 // skipped: that mint's own recovery owns it.
 func (c *Client) sweepSuspects(ctx context.Context, username string, toks []Token, sus []suspect) []Token {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recoveryTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 	defer cancel()
 	gone := map[string]bool{}
 	seen := map[string]bool{}
@@ -337,4 +342,33 @@ func (c *Client) sweepSuspects(ctx context.Context, username string, toks []Toke
 		}
 	}
 	return out
+}
+
+// persist repeats op, each time with the client's own retries, until it
+// succeeds, fails for good, or ctx (the recovery budget) runs out. Cleaning
+// up after a failed mint is worth more patience than an ordinary call: giving
+// up early would leave a live token nobody knows of.
+func (c *Client) persist(ctx context.Context, op func() error) error {
+	for round := 1; ; round++ {
+		err := op()
+		if err == nil || !transient(err) {
+			return err
+		}
+		if sleepCtx(ctx, c.backoff(round)) != nil {
+			return err
+		}
+	}
+}
+
+// transient reports whether err may go away by itself: a transport failure,
+// an unusable answer, 429 or a server error. Refusals (400, 401, 403, 404)
+// do not.
+func transient(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500
+	}
+	var te *TransportError
+	var ie *InvalidResponseError
+	return errors.As(err, &te) || errors.As(err, &ie)
 }

@@ -51,6 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// RetryBaseBackoff replaces the client's first backoff wait.
 	RetryBaseBackoff time.Duration
+	// RecoveryTimeout replaces how long the client keeps trying to clean up
+	// after a mint whose outcome is unknown.
+	RecoveryTimeout time.Duration
 }
 
 type motherduckProvider struct {
@@ -192,14 +195,15 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	ctx = maskSecrets(ctx, token)
 	c, err := client.New(client.Config{
-		BaseURL:        apiURL,
-		Token:          token,
-		UserAgent:      fmt.Sprintf("terraform-provider-motherduck/%s (+Terraform/%s)", p.version, req.TerraformVersion),
-		RequestTimeout: timeout,
-		MaxAttempts:    int(retries) + 1,
-		BaseBackoff:    p.opts.RetryBaseBackoff,
-		Logger:         tflogLogger{secret: token},
-		Now:            p.opts.Now,
+		BaseURL:         apiURL,
+		Token:           token,
+		UserAgent:       fmt.Sprintf("terraform-provider-motherduck/%s (+Terraform/%s)", p.version, req.TerraformVersion),
+		RequestTimeout:  timeout,
+		MaxAttempts:     int(retries) + 1,
+		BaseBackoff:     p.opts.RetryBaseBackoff,
+		RecoveryTimeout: p.opts.RecoveryTimeout,
+		Logger:          tflogLogger{secret: token},
+		Now:             p.opts.Now,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL", err.Error())
