@@ -27,4 +27,4 @@ echo "==> $("$tf" version 2>/dev/null | head -1); provider built from $(git -C "
 exec "$work/bin/bench" -terraform "$tf" \
 	-real-dir "$work/bin/motherduck" -noop-dir "$work/bin/noop" \
 	-workdir "$work" -out "$work/report.md" \
-	-command "scripts/bench.sh $*" "$@"
+	-command "scripts/bench.sh${*:+ $*}" "$@"

@@ -134,6 +134,8 @@ func Report(res *Results, command string) string {
 	if command != "" {
 		fmt.Fprintf(&b, "- Command: `%s`\n", command)
 	}
+	fmt.Fprintf(&b, "- Settings: `-n %s -reps %d -latency %s -users %d -parallelism %d -poll %s`\n",
+		joinInts(o.Ns), o.Reps, strings.Join(latFlags(o.Latencies), ","), o.Users, o.Parallelism, o.Poll)
 
 	for _, lat := range o.Latencies {
 		fmt.Fprintf(&b, "\n### Emulated API latency %s\n\n", latencyLabel(lat))
@@ -257,15 +259,27 @@ func targetsTable(s summary, o Options) *Table {
 			destroyLists = append(destroyLists, FormatRange(dl))
 		}
 	}
-	ns := make([]string, len(o.Ns))
-	for i, n := range o.Ns {
-		ns[i] = strconv.Itoa(n)
-	}
-	where := "N=" + strings.Join(ns, ",") + " x latency " + latList(o.Latencies)
+	where := "N=" + joinInts(o.Ns) + " x latency " + latList(o.Latencies)
 	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", "", fmt.Sprintf("%d", users), verdict(planOK))
 	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
 	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
 	return t
+}
+
+func joinInts(ns []int) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = strconv.Itoa(n)
+	}
+	return strings.Join(out, ",")
+}
+
+func latFlags(ls []time.Duration) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = latencyName(l)
+	}
+	return out
 }
 
 func latList(ls []time.Duration) string {
