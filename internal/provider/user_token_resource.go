@@ -264,6 +264,22 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expire_at"))
 }
 
+// begin checks that the provider has a client and bounds the operation by
+// its configured timeout (default five minutes).
+func (r *userTokenResource) begin(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
+	if !requireClient(r.data, diags) {
+		return ctx, func() {}, false
+	}
+	d, tdiags := timeout(ctx, defaultOperationTimeout)
+	diags.Append(tdiags...)
+	if diags.HasError() {
+		return ctx, func() {}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, cancel, true
+}
+
 func (r *userTokenResource) now() time.Time {
 	if r.data != nil && r.data.now != nil {
 		return r.data.now()
@@ -277,15 +293,10 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !requireClient(r.data, &resp.Diagnostics) {
+	ctx, cancel, ok := r.begin(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultOperationTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	username := plan.Username.ValueString()
@@ -334,15 +345,10 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !requireClient(r.data, &resp.Diagnostics) {
+	ctx, cancel, ok := r.begin(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultOperationTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	username, id := state.Username.ValueString(), state.ID.ValueString()
@@ -412,15 +418,10 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !requireClient(r.data, &resp.Diagnostics) {
+	ctx, cancel, ok := r.begin(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultOperationTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	username, id := state.Username.ValueString(), state.ID.ValueString()
