@@ -29,14 +29,23 @@ type cellKey struct {
 }
 
 // summary groups the phase results of every repetition.
-type summary map[cellKey][]PhaseResult
+type summary struct {
+	cells map[cellKey][]PhaseResult
+	reps  map[cellKey][]repResult
+}
+
+type repResult struct {
+	rep int
+	PhaseResult
+}
 
 func summarize(runs []RunResult) summary {
-	s := summary{}
+	s := summary{cells: map[cellKey][]PhaseResult{}, reps: map[cellKey][]repResult{}}
 	for _, r := range runs {
 		for ph, pr := range r.Phases {
 			k := cellKey{r.Variant, r.N, r.Latency, ph}
-			s[k] = append(s[k], pr)
+			s.cells[k] = append(s.cells[k], pr)
+			s.reps[k] = append(s.reps[k], repResult{r.Rep, pr})
 		}
 	}
 	return s
@@ -44,7 +53,7 @@ func summarize(runs []RunResult) summary {
 
 func (s summary) walls(k cellKey) []time.Duration {
 	var out []time.Duration
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		out = append(out, pr.Wall)
 	}
 	return out
@@ -53,10 +62,28 @@ func (s summary) walls(k cellKey) []time.Duration {
 // medianOf is the median of one duration picked from each repetition.
 func (s summary) medianOf(k cellKey, pick func(PhaseResult) time.Duration) time.Duration {
 	var ds []time.Duration
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		ds = append(ds, pick(pr))
 	}
 	return Median(ds)
+}
+
+// pairedRatio is the median over repetitions of the ratio between a's and
+// b's wall times in the same repetition. Runs of one repetition follow each
+// other closely, so a burst of load on the machine tends to hit both, which
+// makes this steadier than the ratio of the medians.
+func (s summary) pairedRatio(a, b Variant, n int, lat time.Duration, ph Phase) float64 {
+	byRep := map[int]time.Duration{}
+	for _, pr := range s.reps[cellKey{b, n, lat, ph}] {
+		byRep[pr.rep] = pr.Wall
+	}
+	var rs []float64
+	for _, pr := range s.reps[cellKey{a, n, lat, ph}] {
+		if w, ok := byRep[pr.rep]; ok && w > 0 {
+			rs = append(rs, float64(pr.Wall)/float64(w))
+		}
+	}
+	return MedianFloat(rs)
 }
 
 func cpuOf(pr PhaseResult) time.Duration         { return pr.CPU }
@@ -68,7 +95,7 @@ func (s summary) median(v Variant, n int, lat time.Duration, ph Phase) time.Dura
 
 func (s summary) counts(k cellKey, op string) []int {
 	var out []int
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		out = append(out, pr.Requests[op])
 	}
 	return out
@@ -76,7 +103,7 @@ func (s summary) counts(k cellKey, op string) []int {
 
 func (s summary) others(k cellKey) []int {
 	var out []int
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		n := 0
 		for op, c := range pr.Requests {
 			if op != emulator.OpMint && op != emulator.OpList && op != emulator.OpRevoke {
@@ -90,7 +117,7 @@ func (s summary) others(k cellKey) []int {
 
 func (s summary) failed(k cellKey) []int {
 	var out []int
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		out = append(out, pr.Failed)
 	}
 	return out
@@ -98,7 +125,7 @@ func (s summary) failed(k cellKey) []int {
 
 func (s summary) peak(k cellKey) int64 {
 	var p int64
-	for _, pr := range s[k] {
+	for _, pr := range s.cells[k] {
 		p = max(p, pr.PeakKiB)
 	}
 	return p
@@ -125,10 +152,12 @@ func Report(res *Results, command string) string {
 	o := res.Opts
 	m := res.Machine
 
-	fmt.Fprintf(&b, "Measured %s UTC, %s in all.\n\n", res.Started.UTC().Format("2006-01-02 15:04"), res.Stopped.Sub(res.Started).Round(time.Second))
-	fmt.Fprintf(&b, "- Machine: %d CPUs, %s, %s RAM, Linux %s\n", m.CPUs, m.CPUModel, m.MemTotal, m.Kernel)
-	fmt.Fprintf(&b, "- Go %s, Terraform %s\n", strings.TrimPrefix(m.GoVersion, "go"), m.Terraform)
-	fmt.Fprintf(&b, "- Load average (1/5/15 min) before: %s; after: %s\n", res.LoadBefore, res.LoadAfter)
+	if m.CPUs > 0 {
+		fmt.Fprintf(&b, "Measured %s UTC, %s in all.\n\n", res.Started.UTC().Format("2006-01-02 15:04"), res.Stopped.Sub(res.Started).Round(time.Second))
+		fmt.Fprintf(&b, "- Machine: %d CPUs, %s, %s RAM, Linux %s\n", m.CPUs, m.CPUModel, m.MemTotal, m.Kernel)
+		fmt.Fprintf(&b, "- Go %s, Terraform %s\n", strings.TrimPrefix(m.GoVersion, "go"), m.Terraform)
+		fmt.Fprintf(&b, "- Load average (1/5/15 min) before: %s; after: %s\n", res.LoadBefore, res.LoadAfter)
+	}
 	fmt.Fprintf(&b, "- %d repetitions per cell, variants interleaved in rotating order; -parallelism=%d; TF_IN_AUTOMATION=1; "+
 		"%d service accounts; /proc polled every %s\n", o.Reps, o.Parallelism, o.Users, o.Poll)
 	if command != "" {
@@ -139,15 +168,18 @@ func Report(res *Results, command string) string {
 
 	for _, lat := range o.Latencies {
 		fmt.Fprintf(&b, "\n### Emulated API latency %s\n\n", latencyLabel(lat))
-		fmt.Fprintf(&b, "Wall time, seconds, median of %d runs. API = requests the emulator saw in the phase, mint/list/revoke "+
-			"(a range when runs differ). Spread = (max-min)/median of the motherduck and the noop runs.\n\n", o.Reps)
-		t := Table{Header: []string{">N", "phase", ">motherduck", ">noop floor", ">terraform_data", ">vs floor", ">vs terraform_data", ">API (m/l/r)", ">spread md / noop"}}
+		fmt.Fprintf(&b, "Wall time, seconds, median of %d runs. \"vs\" = ratio of the medians; \"paired\" = median of the ratios "+
+			"within each repetition (the runs of a repetition follow each other, so it is less hurt by bursts of load). "+
+			"API = requests the emulator saw in the phase, mint/list/revoke (a range when runs differ). "+
+			"Spread = (max-min)/median of the motherduck and the noop runs.\n\n", o.Reps)
+		t := Table{Header: []string{">N", "phase", ">motherduck", ">noop floor", ">terraform_data", ">vs floor", ">paired", ">vs terraform_data", ">paired", ">API (m/l/r)", ">spread md / noop"}}
 		for _, n := range o.Ns {
 			for _, ph := range Phases {
 				md, noop, tfd := s.median(Real, n, lat, ph), s.median(Noop, n, lat, ph), s.median(TFData, n, lat, ph)
 				kr, kn := cellKey{Real, n, lat, ph}, cellKey{Noop, n, lat, ph}
 				t.AddRow(strconv.Itoa(n), string(ph), FormatSeconds(md), FormatSeconds(noop), FormatSeconds(tfd),
-					FormatRatio(Ratio(md, noop)), FormatRatio(Ratio(md, tfd)), s.requestCell(kr),
+					FormatRatio(Ratio(md, noop)), FormatRatio(s.pairedRatio(Real, Noop, n, lat, ph)),
+					FormatRatio(Ratio(md, tfd)), FormatRatio(s.pairedRatio(Real, TFData, n, lat, ph)), s.requestCell(kr),
 					percent(Spread(s.walls(kr)))+" / "+percent(Spread(s.walls(kn))))
 			}
 		}
@@ -214,7 +246,7 @@ func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // targetsTable checks the targets at the largest N, and the request
 // counts at every N.
 func targetsTable(s summary, o Options) *Table {
-	t := &Table{Header: []string{"target", "measured (wall)", "CPU vs floor", "vs terraform_data", "limit", "result"}}
+	t := &Table{Header: []string{"target", "wall: ratio of medians", "paired", "CPU", "vs terraform_data", "limit", "result"}}
 	n := slices.Max(o.Ns)
 	var withLat time.Duration
 	hasZero := false
@@ -226,11 +258,11 @@ func targetsTable(s summary, o Options) *Table {
 	}
 	ratio := func(ph Phase, lat time.Duration, limit float64) {
 		md, noop, tfd := s.median(Real, n, lat, ph), s.median(Noop, n, lat, ph), s.median(TFData, n, lat, ph)
-		r := Ratio(md, noop)
+		r, p := Ratio(md, noop), s.pairedRatio(Real, Noop, n, lat, ph)
 		t.AddRow(fmt.Sprintf("%s N=%d, latency %s: motherduck / noop floor", ph, n, latencyLabel(lat)),
-			fmt.Sprintf("%s (%ss / %ss)", FormatRatio(r), FormatSeconds(md), FormatSeconds(noop)),
+			fmt.Sprintf("%s (%ss / %ss)", FormatRatio(r), FormatSeconds(md), FormatSeconds(noop)), FormatRatio(p),
 			FormatRatio(Ratio(s.medianOf(cellKey{Real, n, lat, ph}, cpuOf), s.medianOf(cellKey{Noop, n, lat, ph}, cpuOf))),
-			FormatRatio(Ratio(md, tfd)), "<= "+FormatRatio(limit), verdict(r > 0 && r <= limit))
+			FormatRatio(Ratio(md, tfd)), "<= "+FormatRatio(limit), wallVerdict(r, p, limit))
 	}
 	if hasZero {
 		ratio(Plan, 0, TargetPlan)
@@ -260,9 +292,9 @@ func targetsTable(s summary, o Options) *Table {
 		}
 	}
 	where := "N=" + joinInts(o.Ns) + " x latency " + latList(o.Latencies)
-	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", "", fmt.Sprintf("%d", users), verdict(planOK))
-	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
-	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
+	t.AddRow("plan: exactly one list per user, flat in N, nothing else", "lists "+strings.Join(planLists, ", ")+" ("+where+")", "", "", "", fmt.Sprintf("%d", users), verdict(planOK))
+	t.AddRow("apply: N mints + at most one baseline list per user", "lists "+strings.Join(applyLists, ", "), "", "", "", fmt.Sprintf("N / <= %d", users), verdict(applyOK))
+	t.AddRow("destroy: N revokes (+ the refresh's lists)", "lists "+strings.Join(destroyLists, ", "), "", "", "", fmt.Sprintf("N / <= %d", users), verdict(destroyOK))
 	return t
 }
 
@@ -302,6 +334,22 @@ func allEqual(vs []int, want int) bool {
 	return true
 }
 
+// wallVerdict judges a wall-time target on both estimates: met or missed
+// when they agree, and says which one missed when they do not.
+func wallVerdict(ofMedians, paired, limit float64) string {
+	a, b := ofMedians > 0 && ofMedians <= limit, paired > 0 && paired <= limit
+	switch {
+	case a && b:
+		return "met"
+	case !a && !b:
+		return "**MISSED**"
+	case a:
+		return "**MISSED** (paired only)"
+	default:
+		return "**MISSED** (ratio of medians only)"
+	}
+}
+
 func verdict(ok bool) string {
 	if ok {
 		return "met"
@@ -309,10 +357,82 @@ func verdict(ok bool) string {
 	return "**MISSED**"
 }
 
+// csvHeader names the columns WriteCSV writes and ReadCSV reads.
+var csvHeader = []string{"variant", "n", "latency_ms", "rep", "phase", "wall_s", "mint", "list", "revoke", "other", "failed", "peak_kib", "provider_procs", "cpu_s", "provider_cpu_s"}
+
+// ReadCSV reads what WriteCSV wrote, so a report can be rendered again
+// (bench -from-csv). Requests other than mint, list and revoke come back
+// under the op "other".
+func ReadCSV(r io.Reader) ([]RunResult, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
+		return nil, fmt.Errorf("not a bench CSV: the header must be %s", strings.Join(csvHeader, ","))
+	}
+	type runKey struct {
+		v   Variant
+		n   int
+		lat time.Duration
+		rep int
+	}
+	var out []RunResult
+	index := map[runKey]int{}
+	for i, row := range rows[1:] {
+		var num [14]float64
+		for j := 1; j < len(csvHeader); j++ {
+			if j == 4 {
+				continue
+			}
+			f, err := strconv.ParseFloat(row[j], 64)
+			if err != nil {
+				return nil, fmt.Errorf("line %d, %s: %w", i+2, csvHeader[j], err)
+			}
+			num[j-1] = f
+		}
+		secs := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+		k := runKey{Variant(row[0]), int(num[0]), time.Duration(num[1]) * time.Millisecond, int(num[2])}
+		at, ok := index[k]
+		if !ok {
+			at = len(out)
+			index[k] = at
+			out = append(out, RunResult{Variant: k.v, N: k.n, Latency: k.lat, Rep: k.rep, Phases: map[Phase]PhaseResult{}})
+		}
+		pr := PhaseResult{Wall: secs(num[4]), Failed: int(num[9]), PeakKiB: int64(num[10]), Procs: int(num[11]), CPU: secs(num[12]), ProviderCPU: secs(num[13])}
+		if k.v == Real {
+			pr.Requests = map[string]int{emulator.OpMint: int(num[5]), emulator.OpList: int(num[6]), emulator.OpRevoke: int(num[7])}
+			if num[8] > 0 {
+				pr.Requests["other"] = int(num[8])
+			}
+		}
+		out[at].Phases[Phase(row[4])] = pr
+	}
+	return out, nil
+}
+
+// OptionsFromRuns returns the Ns, latencies and repetitions runs cover,
+// sorted, in o.
+func OptionsFromRuns(runs []RunResult, o Options) Options {
+	o.Ns, o.Latencies, o.Reps = nil, nil, 0
+	for _, r := range runs {
+		if !slices.Contains(o.Ns, r.N) {
+			o.Ns = append(o.Ns, r.N)
+		}
+		if !slices.Contains(o.Latencies, r.Latency) {
+			o.Latencies = append(o.Latencies, r.Latency)
+		}
+		o.Reps = max(o.Reps, r.Rep+1)
+	}
+	slices.Sort(o.Ns)
+	slices.Sort(o.Latencies)
+	return o
+}
+
 // WriteCSV writes one line per phase of every run, for further analysis.
 func WriteCSV(w io.Writer, runs []RunResult) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"variant", "n", "latency_ms", "rep", "phase", "wall_s", "mint", "list", "revoke", "other", "failed", "peak_kib", "provider_procs", "cpu_s", "provider_cpu_s"})
+	_ = cw.Write(csvHeader)
 	for _, r := range runs {
 		for _, ph := range Phases {
 			pr, ok := r.Phases[ph]

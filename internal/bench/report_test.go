@@ -50,3 +50,53 @@ func TestReportTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestPairedRatioAndCSVRoundTrip(t *testing.T) {
+	// Repetition 1 runs under a burst of load that slows both variants: the
+	// ratio of the medians (3s / 1s) suffers, the paired ratio does not.
+	wall := func(secs float64) map[Phase]PhaseResult {
+		d := time.Duration(secs * float64(time.Second))
+		return map[Phase]PhaseResult{Apply: {Wall: d, CPU: d, Requests: map[string]int{"mint": 1}}}
+	}
+	runs := []RunResult{
+		{Variant: Real, N: 1, Rep: 0, Phases: wall(1.1)},
+		{Variant: Noop, N: 1, Rep: 0, Phases: wall(1.0)},
+		{Variant: Real, N: 1, Rep: 1, Phases: wall(3.3)},
+		{Variant: Noop, N: 1, Rep: 1, Phases: wall(1.0)}, // ran before the burst
+		{Variant: Real, N: 1, Rep: 2, Phases: wall(3.0)},
+		{Variant: Noop, N: 1, Rep: 2, Phases: wall(2.5)},
+	}
+	s := summarize(runs)
+	if got := Ratio(s.median(Real, 1, 0, Apply), s.median(Noop, 1, 0, Apply)); got < 2.99 || got > 3.01 {
+		t.Errorf("ratio of medians = %v, want 3", got)
+	}
+	if got := s.pairedRatio(Real, Noop, 1, 0, Apply); got < 1.199 || got > 1.201 {
+		t.Errorf("paired ratio = %v, want 1.2", got)
+	}
+	if got := wallVerdict(3, 1.2, 1.3); got != "**MISSED** (ratio of medians only)" {
+		t.Errorf("wallVerdict = %q", got)
+	}
+
+	var buf strings.Builder
+	if err := WriteCSV(&buf, runs); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again strings.Builder
+	if err := WriteCSV(&again, back); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != buf.String() {
+		t.Errorf("CSV round trip differs:\n%s\nvs\n%s", buf.String(), again.String())
+	}
+	o := OptionsFromRuns(back, Options{})
+	if o.Reps != 3 || len(o.Ns) != 1 || len(o.Latencies) != 1 {
+		t.Errorf("OptionsFromRuns = %+v", o)
+	}
+	if _, err := ReadCSV(strings.NewReader("a,b\n")); err == nil {
+		t.Error("ReadCSV accepted a foreign CSV")
+	}
+}

@@ -23,6 +23,20 @@ func Median(ds []time.Duration) time.Duration {
 	return (s[m-1] + s[m]) / 2
 }
 
+// MedianFloat returns the median of fs like Median, or 0 for no values.
+func MedianFloat(fs []float64) float64 {
+	if len(fs) == 0 {
+		return 0
+	}
+	s := slices.Clone(fs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
 // Spread returns (max-min)/median of ds as a fraction, or 0 when it cannot
 // be computed.
 func Spread(ds []time.Duration) float64 {

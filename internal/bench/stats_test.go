@@ -135,3 +135,12 @@ func TestParseProcStatCPU(t *testing.T) {
 		t.Error("parseProcStatCPU accepted garbage")
 	}
 }
+
+func TestMedianFloat(t *testing.T) {
+	if got := MedianFloat([]float64{3, 1, 2, 10}); got != 2.5 {
+		t.Errorf("MedianFloat = %v, want 2.5", got)
+	}
+	if got := MedianFloat(nil); got != 0 {
+		t.Errorf("MedianFloat(nil) = %v", got)
+	}
+}

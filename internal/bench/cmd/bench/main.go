@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keep := fs.Bool("keep", false, "keep run directories (state, logs) after a successful run")
 	out := fs.String("out", "", "also write the Markdown report to this file")
 	label := fs.String("command", "", "the command line to print in the report (default: this program's arguments)")
+	fromCSV := fs.String("from-csv", "", "render the report again from a runs.csv an earlier run wrote, without running anything")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -59,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: -latency: %v\n", err)
 		return 2
+	}
+	if *fromCSV != "" {
+		return rerender(*fromCSV, bench.Options{Users: *users, Parallelism: *par, Poll: *poll}, stdout, stderr)
 	}
 	if *realDir == "" || *noopDir == "" {
 		fmt.Fprintln(stderr, "bench: -real-dir and -noop-dir are required (scripts/bench.sh sets them)")
@@ -99,5 +103,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stderr, "bench: every run's figures are in %s\n", csvPath)
+	return 0
+}
+
+// rerender prints the report of the runs in a CSV file (without the machine
+// description, which the CSV does not hold).
+func rerender(path string, opts bench.Options, stdout, stderr io.Writer) int {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	runs, err := bench.ReadCSV(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %s: %v\n", path, err)
+		return 1
+	}
+	res := &bench.Results{Opts: bench.OptionsFromRuns(runs, opts), Runs: runs}
+	fmt.Fprint(stdout, bench.Report(res, ""))
 	return 0
 }
