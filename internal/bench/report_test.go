@@ -54,17 +54,18 @@ func TestReportTargets(t *testing.T) {
 func TestPairedRatioAndCSVRoundTrip(t *testing.T) {
 	// Repetition 1 runs under a burst of load that slows both variants: the
 	// ratio of the medians (3s / 1s) suffers, the paired ratio does not.
-	wall := func(secs float64) map[Phase]PhaseResult {
+	wall := func(secs float64, reqs map[string]int) map[Phase]PhaseResult {
 		d := time.Duration(secs * float64(time.Second))
-		return map[Phase]PhaseResult{Apply: {Wall: d, CPU: d, Requests: map[string]int{"mint": 1}}}
+		return map[Phase]PhaseResult{Apply: {Wall: d, CPU: d, Requests: reqs}}
 	}
+	mint := map[string]int{"mint": 1}
 	runs := []RunResult{
-		{Variant: Real, N: 1, Rep: 0, Phases: wall(1.1)},
-		{Variant: Noop, N: 1, Rep: 0, Phases: wall(1.0)},
-		{Variant: Real, N: 1, Rep: 1, Phases: wall(3.3)},
-		{Variant: Noop, N: 1, Rep: 1, Phases: wall(1.0)}, // ran before the burst
-		{Variant: Real, N: 1, Rep: 2, Phases: wall(3.0)},
-		{Variant: Noop, N: 1, Rep: 2, Phases: wall(2.5)},
+		{Variant: Real, N: 1, Rep: 0, Phases: wall(1.1, mint)},
+		{Variant: Noop, N: 1, Rep: 0, Phases: wall(1.0, nil)},
+		{Variant: Real, N: 1, Rep: 1, Phases: wall(3.3, mint)},
+		{Variant: Noop, N: 1, Rep: 1, Phases: wall(1.0, nil)}, // ran before the burst
+		{Variant: Real, N: 1, Rep: 2, Phases: wall(3.0, mint)},
+		{Variant: Noop, N: 1, Rep: 2, Phases: wall(2.5, nil)},
 	}
 	s := summarize(runs)
 	if got := Ratio(s.median(Real, 1, 0, Apply), s.median(Noop, 1, 0, Apply)); got < 2.99 || got > 3.01 {
