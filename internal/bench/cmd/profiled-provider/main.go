@@ -1,5 +1,5 @@
-// Command profiled-provider serves the real MotherDuck provider (or, with
-// -noop in its name's environment, the benchmark's do-nothing provider) with
+// Command profiled-provider serves the real MotherDuck provider (or, when
+// its file name contains "mdnoop", the benchmark's do-nothing provider) with
 // a CPU profile written for each process, to find where a benchmark's time
 // goes. It is a benchmark tool, never shipped.
 //
