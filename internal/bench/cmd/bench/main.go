@@ -114,7 +114,7 @@ func rerender(path string, opts bench.Options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 1
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	runs, err := bench.ReadCSV(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %s: %v\n", path, err)
