@@ -204,12 +204,19 @@ func (r *userTokenResource) Configure(_ context.Context, req resource.ConfigureR
 
 // ValidateConfig checks rules that span attributes, at plan time.
 func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg userTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	// Only rotate_before and ttl matter here: read just those, since this
+	// runs for every token of a configuration on every plan.
+	var rotateBefore types.String
+	var ttl types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
+	if resp.Diagnostics.HasError() || rotateBefore.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ttl"), &ttl)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateRotation(cfg.RotateBefore, cfg.TTL, &resp.Diagnostics)
+	validateRotation(rotateBefore, ttl, &resp.Diagnostics)
 }
 
 func validateRotation(rotateBefore types.String, ttl types.Int64, diags *diag.Diagnostics) {
@@ -237,19 +244,26 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	// Most tokens have no rotate_before: look at it alone before decoding
+	// the whole plan and state, since this runs for every token on every plan.
+	var rotateBefore, stateExpireAt types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
+	if resp.Diagnostics.HasError() || rotateBefore.IsNull() || rotateBefore.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expire_at"), &stateExpireAt)...)
+	window, err := time.ParseDuration(rotateBefore.ValueString())
+	expireAt, ok := parseTimestamp(stateExpireAt)
+	if resp.Diagnostics.HasError() || err != nil || !ok {
+		return
+	}
+	if r.now().Before(expireAt.Add(-window)) {
+		return
+	}
 	var plan, state userTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || plan.RotateBefore.IsNull() || plan.RotateBefore.IsUnknown() {
-		return
-	}
-	window, err := time.ParseDuration(plan.RotateBefore.ValueString())
-	expireAt, ok := parseTimestamp(state.ExpireAt)
-	if err != nil || !ok {
-		return
-	}
-	now := r.now()
-	if now.Before(expireAt.Add(-window)) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	tflog.Info(ctx, "token inside its rotation window: planning a replacement", map[string]any{
