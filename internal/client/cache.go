@@ -208,15 +208,7 @@ func (c *Client) ensureBaseline(ctx context.Context, username string) error {
 
 // lockName acquires the mint lock of (username, name), giving up when ctx ends.
 func (c *Client) lockName(ctx context.Context, username, name string) (func(), error) {
-	c.mu.Lock()
-	st := c.userLocked(username)
-	l := st.locks[name]
-	if l == nil {
-		l = &nameLock{ch: make(chan struct{}, 1)}
-		st.locks[name] = l
-	}
-	l.refs++
-	c.mu.Unlock()
+	st, l := c.refName(username, name)
 	select {
 	case l.ch <- struct{}{}:
 		return func() { <-l.ch; c.unrefName(st, name, l) }, nil
@@ -228,15 +220,7 @@ func (c *Client) lockName(ctx context.Context, username, name string) (func(), e
 
 // tryLockName acquires the mint lock of (username, name) only if it is free.
 func (c *Client) tryLockName(username, name string) (func(), bool) {
-	c.mu.Lock()
-	st := c.userLocked(username)
-	l := st.locks[name]
-	if l == nil {
-		l = &nameLock{ch: make(chan struct{}, 1)}
-		st.locks[name] = l
-	}
-	l.refs++
-	c.mu.Unlock()
+	st, l := c.refName(username, name)
 	select {
 	case l.ch <- struct{}{}:
 		return func() { <-l.ch; c.unrefName(st, name, l) }, true
@@ -244,6 +228,21 @@ func (c *Client) tryLockName(username, name string) (func(), bool) {
 		c.unrefName(st, name, l)
 		return nil, false
 	}
+}
+
+// refName returns the mint lock of (username, name), creating it, with one
+// more reference; unrefName drops it.
+func (c *Client) refName(username, name string) (*userState, *nameLock) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.userLocked(username)
+	l := st.locks[name]
+	if l == nil {
+		l = &nameLock{ch: make(chan struct{}, 1)}
+		st.locks[name] = l
+	}
+	l.refs++
+	return st, l
 }
 
 func (c *Client) unrefName(st *userState, name string, l *nameLock) {
