@@ -68,14 +68,13 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 		Attributes: map[string]schema.Attribute{
 			"username": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: fmt.Sprintf("The user the token belongs to. At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength),
+				MarkdownDescription: "The user the token belongs to. " + usernameRulesDescription(),
 				Validators:          []validator.String{usernameValidator()},
 			},
 			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
-					"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames)),
-				Validators: []validator.String{tokenNameValidator()},
+				Required:            true,
+				MarkdownDescription: nameDescription(),
+				Validators:          []validator.String{tokenNameValidator()},
 			},
 			"ttl": schema.Int64Attribute{
 				Optional: true,

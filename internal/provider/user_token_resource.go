@@ -139,7 +139,7 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 func usernameAttribute(desc string, mods []planmodifier.String) schema.StringAttribute {
 	return schema.StringAttribute{
 		Required:            true,
-		MarkdownDescription: desc + fmt.Sprintf(" At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength),
+		MarkdownDescription: desc + " " + usernameRulesDescription(),
 		Validators:          []validator.String{usernameValidator()},
 		PlanModifiers:       mods,
 	}
@@ -147,11 +147,10 @@ func usernameAttribute(desc string, mods []planmodifier.String) schema.StringAtt
 
 func nameAttribute(mods []planmodifier.String) schema.StringAttribute {
 	return schema.StringAttribute{
-		Required: true,
-		MarkdownDescription: fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
-			"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames)),
-		Validators:    []validator.String{tokenNameValidator()},
-		PlanModifiers: mods,
+		Required:            true,
+		MarkdownDescription: nameDescription(),
+		Validators:          []validator.String{tokenNameValidator()},
+		PlanModifiers:       mods,
 	}
 }
 

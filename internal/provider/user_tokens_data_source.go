@@ -51,7 +51,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		Attributes: map[string]schema.Attribute{
 			"username": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: fmt.Sprintf("The user whose tokens to list. At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength),
+				MarkdownDescription: "The user whose tokens to list. " + usernameRulesDescription(),
 				Validators:          []validator.String{usernameValidator()},
 			},
 			"tokens": schema.ListNestedAttribute{

@@ -248,3 +248,14 @@ func quoteList(values []string) string {
 	}
 	return strings.Join(quoted, ", ")
 }
+
+// Descriptions of the inputs that several schemas share, written once.
+
+func usernameRulesDescription() string {
+	return fmt.Sprintf("At most %d characters: letters, digits and `_ . - @ +`.", maxUsernameLength)
+}
+
+func nameDescription() string {
+	return fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
+		"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames))
+}
