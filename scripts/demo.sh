@@ -36,8 +36,8 @@ echo "==> terraform apply"
 "$tf" apply -auto-approve -no-color
 echo "==> terraform state list"
 "$tf" state list
-echo "==> the secret is sensitive in output:"
-"$tf" output ci_token
+echo "==> terraform output (the secret is sensitive: Terraform shows <sensitive>)"
+"$tf" output -no-color
 show_tokens
 
 
