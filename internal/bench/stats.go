@@ -10,25 +10,16 @@ import (
 
 // Median returns the median of ds (the mean of the two middle values for an
 // even count), or 0 for no values. ds is not modified.
-func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
-}
+func Median(ds []time.Duration) time.Duration { return median(ds) }
 
 // MedianFloat returns the median of fs like Median, or 0 for no values.
-func MedianFloat(fs []float64) float64 {
-	if len(fs) == 0 {
+func MedianFloat(fs []float64) float64 { return median(fs) }
+
+func median[T time.Duration | float64](vs []T) T {
+	if len(vs) == 0 {
 		return 0
 	}
-	s := slices.Clone(fs)
+	s := slices.Clone(vs)
 	slices.Sort(s)
 	m := len(s) / 2
 	if len(s)%2 == 1 {

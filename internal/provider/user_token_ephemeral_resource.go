@@ -144,10 +144,7 @@ func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 	m.TokenType = types.StringValue(created.TokenType)
 	m.ReadOnly = types.BoolValue(created.ReadOnly)
 	m.CreatedTS = types.StringValue(formatTimestamp(created.CreatedTS))
-	m.ExpireAt = types.StringNull()
-	if created.ExpireAt != nil {
-		m.ExpireAt = types.StringValue(formatTimestamp(*created.ExpireAt))
-	}
+	m.ExpireAt = timestampOrNull(created.ExpireAt)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 

@@ -75,15 +75,11 @@ func (l *userTokenListResource) List(ctx context.Context, req list.ListRequest, 
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	now := l.data.now()
 	stream.Results = func(push func(list.ListResult) bool) {
 		var sent int64
 		for _, t := range tokens {
 			if req.Limit > 0 && sent >= req.Limit {
 				return
-			}
-			if t.ExpireAt != nil && !now.Before(*t.ExpireAt) {
-				continue
 			}
 			if !cfg.Name.IsNull() && t.Name != cfg.Name.ValueString() {
 				continue

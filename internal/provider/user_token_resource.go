@@ -510,10 +510,7 @@ func applyListed(m *userTokenModel, t client.Token) {
 	}
 	m.ReadOnly = types.BoolValue(t.ReadOnly)
 	m.CreatedTS = types.StringValue(formatTimestamp(t.CreatedTS))
-	m.ExpireAt = types.StringNull()
-	if t.ExpireAt != nil {
-		m.ExpireAt = types.StringValue(formatTimestamp(*t.ExpireAt))
-	}
+	m.ExpireAt = timestampOrNull(t.ExpireAt)
 	// A region without descriptions does not return the field: keep what
 	// was configured rather than planning a replacement on every run.
 	if t.Description != nil {
@@ -546,6 +543,14 @@ func findToken(tokens []client.Token, id string) (client.Token, bool) {
 }
 
 func formatTimestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// timestampOrNull maps an optional API timestamp (expire_at) to state.
+func timestampOrNull(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(formatTimestamp(*t))
+}
 
 func parseTimestamp(v types.String) (time.Time, bool) {
 	if v.IsNull() || v.IsUnknown() {

@@ -87,13 +87,9 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.Append(apiErrorDiag(d.data, fmt.Sprintf("list the tokens of user %q", username), username, err))
 		return
 	}
-	now := d.data.now()
 	objType := types.ObjectType{AttrTypes: listedTokenAttrTypes}
 	elems := make([]attr.Value, 0, len(tokens))
-	for _, t := range tokens {
-		if t.ExpireAt != nil && !now.Before(*t.ExpireAt) {
-			continue
-		}
+	for _, t := range tokens { // the client lists only unexpired tokens
 		obj, diags := types.ObjectValue(listedTokenAttrTypes, listedTokenAttrs(t))
 		resp.Diagnostics.Append(diags...)
 		elems = append(elems, obj)
@@ -108,17 +104,13 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 }
 
 func listedTokenAttrs(t client.Token) map[string]attr.Value {
-	expire := types.StringNull()
-	if t.ExpireAt != nil {
-		expire = types.StringValue(formatTimestamp(*t.ExpireAt))
-	}
 	return map[string]attr.Value{
 		"id":          types.StringValue(t.ID),
 		"name":        types.StringValue(t.Name),
 		"token_type":  types.StringValue(t.TokenType),
 		"read_only":   types.BoolValue(t.ReadOnly),
 		"created_ts":  types.StringValue(formatTimestamp(t.CreatedTS)),
-		"expire_at":   expire,
+		"expire_at":   timestampOrNull(t.ExpireAt),
 		"description": types.StringPointerValue(t.Description),
 	}
 }
