@@ -238,7 +238,8 @@ func configuredData(kind string, raw any, diags *diag.Diagnostics) *providerData
 	}
 	data, ok := raw.(*providerData)
 	if !ok {
-		diags.Append(unexpectedProviderDataDiag(kind, raw))
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("The %s expected the MotherDuck provider's data, got %T. This is a bug in the provider: please report it.", kind, raw))
 		return nil
 	}
 	return data
@@ -248,7 +249,10 @@ func configuredData(kind string, raw any, diags *diag.Diagnostics) *providerData
 // because its configuration was unknown.
 func requireClient(data *providerData, diags *diag.Diagnostics) bool {
 	if data == nil || data.client == nil {
-		diags.Append(notConfiguredDiag())
+		diags.AddError("Provider Not Configured",
+			"The MotherDuck provider's configuration was not known when this operation ran (its token or api_url "+
+				"depends on something not created yet), so no API call could be made. Apply the resources it depends on "+
+				"first, for example with -target, then run again.")
 		return false
 	}
 	return true

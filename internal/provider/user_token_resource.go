@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -46,29 +45,6 @@ type userTokenResource struct {
 
 func newUserTokenResource() resource.Resource { return &userTokenResource{} }
 
-// userTokenModel is the resource's state and plan.
-type userTokenModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Username     types.String   `tfsdk:"username"`
-	Name         types.String   `tfsdk:"name"`
-	TTL          types.Int64    `tfsdk:"ttl"`
-	TokenType    types.String   `tfsdk:"token_type"`
-	Description  types.String   `tfsdk:"description"`
-	Keepers      types.Map      `tfsdk:"keepers"`
-	RotateBefore types.String   `tfsdk:"rotate_before"`
-	Token        types.String   `tfsdk:"token"`
-	CreatedTS    types.String   `tfsdk:"created_ts"`
-	ExpireAt     types.String   `tfsdk:"expire_at"`
-	ReadOnly     types.Bool     `tfsdk:"read_only"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
-}
-
-// userTokenIdentity is the resource identity: what names one token.
-type userTokenIdentity struct {
-	Username types.String `tfsdk:"username"`
-	ID       types.String `tfsdk:"id"`
-}
-
 func (r *userTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_token"
 }
@@ -86,11 +62,43 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The token's id (a UUID). It names the token for invalidation; it is not a secret.",
 				PlanModifiers:       keep,
 			},
-			"username":    usernameAttribute("The user the token belongs to: the admin's own username or a service account of the organization.", replace),
-			"name":        nameAttribute(replace),
-			"ttl":         ttlAttribute(false),
-			"token_type":  tokenTypeAttribute(),
-			"description": descriptionAttribute(),
+			"username": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The user the token belongs to: the admin's own username or a service account of the organization. " +
+					usernameRulesDescription(),
+				Validators:    []validator.String{usernameValidator()},
+				PlanModifiers: replace,
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: nameDescription(),
+				Validators:          []validator.String{tokenNameValidator()},
+				PlanModifiers:       replace,
+			},
+			"ttl": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Lifetime in seconds, from %d (5 minutes) to %d (365 days). Without it the token never expires "+
+					"and stays valid until it is invalidated.", minTTL, maxTTL),
+				Validators:    []validator.Int64{int64validator.Between(minTTL, maxTTL)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			},
+			"token_type": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(tokenTypes[0]),
+				MarkdownDescription: fmt.Sprintf("The kind of token: %s. Default `%s`. `read_scaling` tokens are read-only and "+
+					"served by read-scaling replicas.", quoteList(tokenTypes), tokenTypes[0]),
+				Validators:    []validator.String{stringvalidator.OneOf(tokenTypes...)},
+				PlanModifiers: replace,
+			},
+			"description": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, sent when the token is minted. Regions that "+
+					"do not support descriptions drop it silently; the configured value is then kept in state as written, "+
+					"rather than planning a replacement on every run.", maxDescLength),
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
+				PlanModifiers: replace,
+			},
 			"keepers": schema.MapAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
@@ -136,58 +144,6 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
-func usernameAttribute(desc string, mods []planmodifier.String) schema.StringAttribute {
-	return schema.StringAttribute{
-		Required:            true,
-		MarkdownDescription: desc + " " + usernameRulesDescription(),
-		Validators:          []validator.String{usernameValidator()},
-		PlanModifiers:       mods,
-	}
-}
-
-func nameAttribute(mods []planmodifier.String) schema.StringAttribute {
-	return schema.StringAttribute{
-		Required:            true,
-		MarkdownDescription: nameDescription(),
-		Validators:          []validator.String{tokenNameValidator()},
-		PlanModifiers:       mods,
-	}
-}
-
-func ttlAttribute(ephemeralDefault bool) schema.Int64Attribute {
-	desc := fmt.Sprintf("Lifetime in seconds, from %d (5 minutes) to %d (365 days). Without it the token never expires "+
-		"and stays valid until it is invalidated.", minTTL, maxTTL)
-	return schema.Int64Attribute{
-		Optional:            true,
-		MarkdownDescription: desc,
-		Validators:          []validator.Int64{int64validator.Between(minTTL, maxTTL)},
-		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
-	}
-}
-
-func tokenTypeAttribute() schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  stringdefault.StaticString(tokenTypes[0]),
-		MarkdownDescription: fmt.Sprintf("The kind of token: %s. Default `%s`. `read_scaling` tokens are read-only and "+
-			"served by read-scaling replicas.", quoteList(tokenTypes), tokenTypes[0]),
-		Validators:    []validator.String{stringvalidator.OneOf(tokenTypes...)},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-	}
-}
-
-func descriptionAttribute() schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional: true,
-		MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, sent when the token is minted. Regions that "+
-			"do not support descriptions drop it silently; the configured value is then kept in state as written, "+
-			"rather than planning a replacement on every run.", maxDescLength),
-		Validators:    []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-	}
-}
-
 func (r *userTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
@@ -212,14 +168,7 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 		return
 	}
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ttl"), &ttl)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	validateRotation(rotateBefore, ttl, &resp.Diagnostics)
-}
-
-func validateRotation(rotateBefore types.String, ttl types.Int64, diags *diag.Diagnostics) {
-	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || ttl.IsUnknown() {
+	if resp.Diagnostics.HasError() || rotateBefore.IsUnknown() || ttl.IsUnknown() {
 		return
 	}
 	d, err := time.ParseDuration(rotateBefore.ValueString())
@@ -227,12 +176,12 @@ func validateRotation(rotateBefore types.String, ttl types.Int64, diags *diag.Di
 		return // the attribute's validator reports it
 	}
 	if ttl.IsNull() {
-		diags.AddAttributeError(path.Root("rotate_before"), "rotate_before Needs ttl",
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before Needs ttl",
 			"A token without ttl never expires, so there is nothing to rotate before. Set ttl, or use keepers to replace the token on demand.")
 		return
 	}
 	if life := time.Duration(ttl.ValueInt64()) * time.Second; d >= life {
-		diags.AddAttributeError(path.Root("rotate_before"), "rotate_before Too Long",
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before Too Long",
 			fmt.Sprintf("rotate_before (%s) must be shorter than the token's ttl (%s), or every plan would replace the token.", d, life))
 	}
 }
@@ -316,7 +265,27 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username), username, err))
-		keepOrphan(ctx, plan, username, err, resp)
+		// A failed mint may have left a token behind that the client could
+		// not invalidate. Terraform saves a resource whose Create failed with
+		// a state as tainted, so the next apply invalidates that token before
+		// minting again, instead of forgetting a live token whose secret
+		// nobody has.
+		var ambiguous *client.AmbiguousMintError
+		if !errors.As(err, &ambiguous) || len(ambiguous.Orphans) == 0 {
+			return
+		}
+		id := ambiguous.Orphans[0]
+		state := plan
+		state.ID = types.StringValue(id)
+		state.Token = types.StringNull()
+		state.CreatedTS = types.StringNull()
+		state.ExpireAt = types.StringNull()
+		state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
+		resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
+			fmt.Sprintf("Token %s of user %q was minted by the failed request but could not be invalidated. It is kept in state, "+
+				"tainted, so the next apply invalidates it and mints a new token.", id, username))
 		return
 	}
 	ctx = maskSecrets(ctx, created.Secret)
@@ -327,29 +296,6 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	applyListed(&state, created.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, username, created.ID, &resp.Diagnostics)
-}
-
-// keepOrphan puts in state a token that a failed mint left behind and could
-// not invalidate. Terraform saves a resource whose Create failed with a state
-// as tainted, so the next apply invalidates that token before minting again,
-// instead of forgetting a live token whose secret nobody has.
-func keepOrphan(ctx context.Context, plan userTokenModel, username string, err error, resp *resource.CreateResponse) {
-	var ambiguous *client.AmbiguousMintError
-	if !errors.As(err, &ambiguous) || len(ambiguous.Orphans) == 0 {
-		return
-	}
-	id := ambiguous.Orphans[0]
-	state := plan
-	state.ID = types.StringValue(id)
-	state.Token = types.StringNull()
-	state.CreatedTS = types.StringNull()
-	state.ExpireAt = types.StringNull()
-	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
-	resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
-		fmt.Sprintf("Token %s of user %q was minted by the failed request but could not be invalidated. It is kept in state, "+
-			"tainted, so the next apply invalidates it and mints a new token.", id, username))
 }
 
 func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -382,7 +328,14 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 
 	now := r.now()
-	listed, found := findToken(tokens, id)
+	var listed client.Token
+	found := false
+	for _, t := range tokens {
+		if t.ID == id {
+			listed, found = t, true
+			break
+		}
+	}
 	if found && listed.ExpireAt != nil && !now.Before(*listed.ExpireAt) {
 		found = false
 	}
@@ -450,112 +403,9 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
 }
 
-func (r *userTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var username, id string
-	if req.ID != "" {
-		var problem string
-		username, id, problem = parseImportID(req.ID)
-		if problem != "" {
-			resp.Diagnostics.AddError("Invalid Import ID", "Could not import motherduck_user_token: "+problem+".")
-			return
-		}
-	} else {
-		var ident userTokenIdentity
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		username, id = ident.Username.ValueString(), ident.ID.ValueString()
-		if msg := usernameProblem(username); msg != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("username"), "Invalid Import Identity", "The identity's username "+msg+".")
-		}
-		if msg := tokenIDProblem(id); msg != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import Identity", "The identity's id "+msg+".")
-		}
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
-}
-
 func setIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, username, id string, diags *diag.Diagnostics) {
 	if ident == nil {
 		return
 	}
 	diags.Append(ident.Set(ctx, userTokenIdentity{Username: types.StringValue(username), ID: types.StringValue(id)})...)
-}
-
-// createRequest builds the mint request from Terraform values.
-func createRequest(name types.String, ttl types.Int64, tokenType, description types.String) client.CreateTokenRequest {
-	return client.CreateTokenRequest{
-		Name:        name.ValueString(),
-		TTL:         ttl.ValueInt64(),
-		TokenType:   tokenType.ValueString(),
-		Description: description.ValueString(),
-	}
-}
-
-// applyListed copies what the API says about a token into the model. It is
-// the one mapping from API to state, used by Create, Read and import.
-func applyListed(m *userTokenModel, t client.Token) {
-	m.ID = types.StringValue(t.ID)
-	if t.Name != "" {
-		m.Name = types.StringValue(t.Name)
-	}
-	if t.TokenType != "" {
-		m.TokenType = types.StringValue(t.TokenType)
-	}
-	m.ReadOnly = types.BoolValue(t.ReadOnly)
-	m.CreatedTS = types.StringValue(formatTimestamp(t.CreatedTS))
-	m.ExpireAt = timestampOrNull(t.ExpireAt)
-	// A region without descriptions does not return the field: keep what
-	// was configured rather than planning a replacement on every run.
-	if t.Description != nil {
-		m.Description = types.StringValue(*t.Description)
-	}
-}
-
-// ttlFromToken derives ttl from expire_at - created_ts for an imported token.
-// ttl is a whole number of seconds, so the difference is rounded to the
-// second: a server may keep one timestamp with sub-second precision and not
-// the other. Outside the accepted range there is no ttl that made the token.
-func ttlFromToken(t client.Token) types.Int64 {
-	if t.ExpireAt == nil {
-		return types.Int64Null()
-	}
-	secs := math.Round(t.ExpireAt.Sub(t.CreatedTS).Seconds())
-	if secs < minTTL || secs > maxTTL {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(secs))
-}
-
-func findToken(tokens []client.Token, id string) (client.Token, bool) {
-	for _, t := range tokens {
-		if t.ID == id {
-			return t, true
-		}
-	}
-	return client.Token{}, false
-}
-
-func formatTimestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// timestampOrNull maps an optional API timestamp (expire_at) to state.
-func timestampOrNull(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return types.StringValue(formatTimestamp(*t))
-}
-
-func parseTimestamp(v types.String) (time.Time, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, v.ValueString())
-	return t, err == nil
 }

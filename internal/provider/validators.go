@@ -102,21 +102,13 @@ func checkAPIURL(raw string) string {
 	case u.Scheme == "https":
 		return ""
 	case u.Scheme == "http":
-		if isLoopback(u.Hostname()) {
+		if ip := net.ParseIP(u.Hostname()); strings.EqualFold(u.Hostname(), "localhost") || (ip != nil && ip.IsLoopback()) {
 			return ""
 		}
 		return "plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1); use https so the token is never sent in clear text"
 	default:
 		return fmt.Sprintf("its scheme must be https (got %q)", u.Scheme)
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // stringCheck adapts a "problem" function to a framework string validator.
@@ -207,37 +199,6 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
 			fmt.Sprintf("%s must be between %s and %s, got %s.", req.Path, v.min, v.max, d))
 	}
-}
-
-// parseImportID splits "<username>/<token_id>".
-func parseImportID(id string) (username, tokenID string, problem string) {
-	const form = "the import ID must have the form <username>/<token_id>, for example svc_ci/0b7c3f3e-5d55-4a52-9a55-6d1f7b0f0a11"
-	username, tokenID, ok := strings.Cut(id, "/")
-	if !ok || username == "" || tokenID == "" || strings.Contains(tokenID, "/") {
-		return "", "", fmt.Sprintf("%q is malformed: %s", id, form)
-	}
-	if msg := usernameProblem(username); msg != "" {
-		return "", "", fmt.Sprintf("the username in %q %s; %s", id, msg, form)
-	}
-	if msg := tokenIDProblem(tokenID); msg != "" {
-		return "", "", fmt.Sprintf("the token id in %q %s; %s", id, msg, form)
-	}
-	return username, tokenID, ""
-}
-
-func tokenIDProblem(id string) string {
-	if id == "" {
-		return "must not be empty"
-	}
-	for _, r := range id {
-		if !(r == '-' || r == '_' || (r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)))) {
-			return "must hold only ASCII letters, digits, - and _ (token ids are UUIDs)"
-		}
-	}
-	if len(id) > 128 {
-		return "is too long to be a token id"
-	}
-	return ""
 }
 
 // quoteList renders values for a description: `a`, `b`.
