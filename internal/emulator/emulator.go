@@ -42,8 +42,11 @@ const DefaultAdminUsername = "admin"
 const (
 	// MaxBodyBytes is the largest request body accepted (1 MiB); larger bodies get 400.
 	MaxBodyBytes = 1 << 20
-	// MaxUsernameLength is the longest username (in characters) accepted in a path.
+	// MaxUsernameLength is the longest username (in characters) accepted in a
+	// path or in a new service account's name.
 	MaxUsernameLength = 255
+	// MinServiceAccountNameLength is the shortest new service account name.
+	MinServiceAccountNameLength = 3
 	// MinTTLSeconds and MaxTTLSeconds bound the optional ttl of a mint call.
 	MinTTLSeconds = 300
 	MaxTTLSeconds = 31536000
@@ -506,7 +509,7 @@ func (s *Server) SetDescriptionSupport(on bool) {
 type Request struct {
 	Method   string
 	Path     string // the escaped path as received, e.g. /v1/users/alice/tokens
-	Op       string // one of "mint","list","revoke","create_user","delete_user","unknown"
+	Op       string // one of the Op* constants
 	Username string // decoded; for create_user the username in the body, when readable
 	Status   int    // status written; 0 when the connection was dropped before an answer
 	Fault    string // "" or the fault kind applied
@@ -529,6 +532,7 @@ const (
 	OpRevoke     = "revoke"
 	OpCreateUser = "create_user"
 	OpDeleteUser = "delete_user"
+	OpInstances  = "instances" // GET /v1/users/{username}/instances
 	OpUnknown    = "unknown"
 )
 

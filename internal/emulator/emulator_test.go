@@ -497,54 +497,75 @@ func TestUsers(t *testing.T) {
 	admin := s.AdminToken()
 	s.AddHumanUser("bob", true)
 
-	r := do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": "svc_new1", "role": "admin"}})
-	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"username":"svc_new1"}` {
-		t.Fatalf("create: %d %s", r.status, r.body)
-	}
-	if !s.IsServiceAccount("svc_new1") {
-		t.Fatal("not created as service account")
-	}
-	r = do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": "Élan_2"}})
-	if r.status != 200 {
-		t.Fatalf("unicode letters refused: %d %s", r.status, r.body)
+	// Created through the API: 200 {"username"}, always a service account
+	// (other fields, such as a role, are ignored).
+	for _, name := range []string{"svc_new1", "abc", "A1_", "Z__9", "a" + strings.Repeat("b", emulator.MaxUsernameLength-1)} {
+		t.Run("create "+name[:min(len(name), 12)], func(t *testing.T) {
+			r := do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": name, "role": "admin"}})
+			if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"username":"`+name+`"}` {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			if !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+				t.Fatal("create answer not JSON")
+			}
+			if !s.IsServiceAccount(name) {
+				t.Fatal("not created as a service account")
+			}
+		})
 	}
 
 	for name, body := range map[string]any{
-		"duplicate":       map[string]any{"username": "svc_new1"},
-		"duplicate human": map[string]any{"username": "bob"},
-		"too short":       map[string]any{"username": "ab"},
-		"too long":        map[string]any{"username": "a" + strings.Repeat("b", 255)},
-		"digit first":     map[string]any{"username": "1abc"},
-		"underscore 1st":  map[string]any{"username": "_abc"},
-		"hyphen":          map[string]any{"username": "svc-ci"},
-		"space":           map[string]any{"username": "svc ci"},
-		"slash":           map[string]any{"username": "svc/ci"},
-		"missing":         map[string]any{"name": "svc_ci"},
-		"number":          map[string]any{"username": 12345},
-		"null":            map[string]any{"username": nil},
+		"duplicate":              map[string]any{"username": "svc_new1"},
+		"duplicate human":        map[string]any{"username": "bob"},
+		"duplicate admin":        map[string]any{"username": emulator.DefaultAdminUsername},
+		"too short":              map[string]any{"username": "ab"},
+		"empty":                  map[string]any{"username": ""},
+		"too long":               map[string]any{"username": "a" + strings.Repeat("b", emulator.MaxUsernameLength)},
+		"digit first":            map[string]any{"username": "1abc"},
+		"underscore first":       map[string]any{"username": "_abc"},
+		"non-ASCII letter first": map[string]any{"username": "Élan_2"},
+		"non-ASCII letter after": map[string]any{"username": "equipé_1"},
+		"non-ASCII digit":        map[string]any{"username": "svc_١٢٣"},
+		"hyphen":                 map[string]any{"username": "svc-ci"},
+		"space":                  map[string]any{"username": "svc ci"},
+		"slash":                  map[string]any{"username": "svc/ci"},
+		"missing":                map[string]any{"name": "svc_ci"},
+		"number":                 map[string]any{"username": 12345},
+		"null":                   map[string]any{"username": nil},
 	} {
 		t.Run(name, func(t *testing.T) {
+			before := len(s.Requests())
 			m := wantError(t, do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: body}), 400, "BAD_REQUEST")
 			if p := issuePaths(m); len(p) != 1 || p[0] != "username" {
 				t.Fatalf("issues %v", m["issues"])
 			}
+			if m["message"] != "Bad Request" {
+				t.Fatalf("message %v", m["message"])
+			}
+			if n, _ := body.(map[string]any)["username"].(string); n != "" && !strings.HasPrefix(name, "duplicate") && s.UserExists(n) {
+				t.Fatalf("refused name %q exists", n)
+			}
+			if len(s.Requests()) != before+1 {
+				t.Fatal("request not recorded")
+			}
 		})
+	}
+	if !s.IsServiceAccount("svc_new1") || s.IsServiceAccount("bob") || s.IsServiceAccount(emulator.DefaultAdminUsername) {
+		t.Fatal("a refused duplicate changed the existing user")
 	}
 	wantError(t, do(t, u, call{method: "POST", path: "/v1/users", token: admin, raw: "[1]"}), 400, "BAD_REQUEST")
 	wantError(t, do(t, u, call{method: "POST", path: "/v1/users", token: admin, raw: `{"username":"svc_ok"}`, contentType: "text/plain"}), 400, "BAD_REQUEST")
 	if s.UserExists("svc_ok") {
 		t.Fatal("created with wrong content type")
 	}
-
-	// Max length 255 accepted.
-	long := "a" + strings.Repeat("b", 254)
-	if r := do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": long}}); r.status != 200 {
-		t.Fatalf("255 chars: %d %s", r.status, r.body)
+	if emulator.ValidServiceAccountName("Élan_2") || emulator.ValidServiceAccountName("ab") || !emulator.ValidServiceAccountName("abc") {
+		t.Fatal("ValidServiceAccountName disagrees with the API")
 	}
 	// Path username of 256 characters -> 400 on every path route.
-	tooLong := strings.Repeat("x", 256)
+	tooLong := strings.Repeat("x", emulator.MaxUsernameLength+1)
 	for _, c := range []call{
 		{method: "GET", path: "/v1/users/" + tooLong + "/tokens"},
+		{method: "GET", path: "/v1/users/" + tooLong + "/instances"},
 		{method: "POST", path: "/v1/users/" + tooLong + "/tokens", body: map[string]any{"name": "x"}},
 		{method: "DELETE", path: "/v1/users/" + tooLong + "/tokens/x"},
 		{method: "DELETE", path: "/v1/users/" + tooLong},
@@ -560,22 +581,28 @@ func TestUsers(t *testing.T) {
 
 	// Mint for service account ok; another human 403; unknown user 404.
 	m := mint(t, u, admin, "svc_new1", map[string]any{"name": "ci"})
-	m403 := wantError(t, do(t, u, call{method: "POST", path: "/v1/users/bob/tokens", token: admin, body: map[string]any{"name": "x"}}), 403, "FORBIDDEN")
-	if m403["message"] != "cannot create tokens for other human users" {
-		t.Fatalf("message %v", m403["message"])
-	}
 	wantError(t, do(t, u, call{method: "POST", path: "/v1/users/ghost/tokens", token: admin, body: map[string]any{"name": "x"}}), 404, "NOT_FOUND")
 	wantError(t, do(t, u, call{method: "GET", path: "/v1/users/ghost/tokens", token: admin}), 404, "NOT_FOUND")
 	// Listing another human's tokens is allowed.
 	list(t, u, admin, "bob")
 
-	// Delete: answer, tokens die, then 404.
-	r = do(t, u, call{method: "DELETE", path: "/v1/users/svc_new1", token: admin})
+	// Delete: answer, every token of the user dies (and only those), then 404.
+	m2 := mint(t, u, admin, "svc_new1", map[string]any{"name": "ci2", "ttl": 3600})
+	other := mint(t, u, admin, "abc", map[string]any{"name": "ci"})
+	r := do(t, u, call{method: "DELETE", path: "/v1/users/svc_new1", token: admin})
 	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"username":"svc_new1"}` {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
-	if tk, _ := s.Token(m["id"].(string)); !tk.Revoked {
-		t.Fatal("user's token survived its deletion")
+	for _, id := range []string{m["id"].(string), m2["id"].(string)} {
+		if tk, _ := s.Token(id); !tk.Revoked || s.TokenState(id) != "revoked" {
+			t.Fatalf("user's token %s survived its deletion: %+v", id, tk)
+		}
+	}
+	if s.TokenState(other["id"].(string)) != "live" || len(s.LiveTokens("svc_new1")) != 0 {
+		t.Fatal("deleting a user touched another user's token")
+	}
+	if s.UserExists("svc_new1") {
+		t.Fatal("user exists after delete")
 	}
 	wantError(t, do(t, u, call{method: "GET", path: "/v1/users/svc_new1/tokens", token: admin}), 404, "NOT_FOUND")
 	wantError(t, do(t, u, call{method: "DELETE", path: "/v1/users/svc_new1", token: admin}), 404, "NOT_FOUND")
@@ -587,8 +614,119 @@ func TestUsers(t *testing.T) {
 	if l := list(t, u, admin, "svc_new1"); len(l) != 0 {
 		t.Fatalf("old tokens came back: %v", l)
 	}
+	if !s.IsServiceAccount("svc_new1") {
+		t.Fatal("recreated user is not a service account")
+	}
+	mint(t, u, admin, "svc_new1", map[string]any{"name": "after"})
 	if !s.DeleteUser("svc_new1") || s.DeleteUser("svc_new1") {
 		t.Fatal("DeleteUser")
+	}
+}
+
+// TestMintForWhom: an admin may mint for its own user and for service
+// accounts, never for another human user, admin or not.
+func TestMintForWhom(t *testing.T) {
+	s, u := start(t)
+	s.AddServiceAccount("svc_ci")
+	s.AddHumanUser("bob", false)
+	s.AddHumanUser("carol", true)
+	carolToken := s.UserTokenSecret("carol")
+	for _, tc := range []struct {
+		name, caller, target string
+		status               int
+		code                 string
+	}{
+		{"admin for itself", s.AdminToken(), emulator.DefaultAdminUsername, 200, ""},
+		{"admin for a service account", s.AdminToken(), "svc_ci", 200, ""},
+		{"admin for a human member", s.AdminToken(), "bob", 403, "FORBIDDEN"},
+		{"admin for another human admin", s.AdminToken(), "carol", 403, "FORBIDDEN"},
+		{"second admin for itself", carolToken, "carol", 200, ""},
+		{"second admin for the first", carolToken, emulator.DefaultAdminUsername, 403, "FORBIDDEN"},
+		{"admin for a missing user", s.AdminToken(), "ghost", 404, "NOT_FOUND"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(s.LiveTokens(tc.target))
+			r := do(t, u, call{method: "POST", path: "/v1/users/" + tc.target + "/tokens", token: tc.caller, body: map[string]any{"name": "x"}})
+			if tc.status == 200 {
+				if r.status != 200 || len(s.LiveTokens(tc.target)) != before+1 {
+					t.Fatalf("mint: %d %s", r.status, r.body)
+				}
+				return
+			}
+			m := wantError(t, r, tc.status, tc.code)
+			if tc.status == 403 && m["message"] != "cannot create tokens for other human users" {
+				t.Fatalf("message %v", m["message"])
+			}
+			if len(s.LiveTokens(tc.target)) != before {
+				t.Fatal("a refused mint minted a token")
+			}
+		})
+	}
+	// Listing another human's tokens is allowed.
+	if l := list(t, u, s.AdminToken(), "carol"); len(l) != 2 {
+		t.Fatalf("carol's tokens %v", l)
+	}
+}
+
+// TestInstances: GET /v1/users/{username}/instances answers 200 while the
+// user exists and a JSON NOT_FOUND once it is deleted (or never existed);
+// GET /v1/users/{username} stays an unrouted plain-text 404.
+func TestInstances(t *testing.T) {
+	s, u := start(t)
+	admin := s.AdminToken()
+	s.AddHumanUser("bob", false)
+	bob := s.UserTokenSecret("bob")
+	if r := do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": "svc_x"}}); r.status != 200 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	instances := func(user, token string) result {
+		return do(t, u, call{method: "GET", path: "/v1/users/" + user + "/instances", token: token})
+	}
+	for _, user := range []string{"svc_x", "bob", emulator.DefaultAdminUsername} {
+		r := instances(user, admin)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Fatalf("%s: %d %s", user, r.status, r.body)
+		}
+		if len(r.json(t)) == 0 {
+			t.Fatalf("%s: empty body", user)
+		}
+	}
+	for name, tc := range map[string]struct {
+		user, token string
+		status      int
+		code        string
+	}{
+		"no credentials":   {"svc_x", "", 401, "UNAUTHORIZED"},
+		"not an admin":     {"svc_x", bob, 403, "FORBIDDEN"},
+		"never existed":    {"ghost", admin, 404, "NOT_FOUND"},
+		"escaped username": {"svc%5Fx", admin, 200, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := instances(tc.user, tc.token)
+			if tc.status == 200 {
+				if r.status != 200 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				return
+			}
+			wantError(t, r, tc.status, tc.code)
+		})
+	}
+	if r := do(t, u, call{method: "DELETE", path: "/v1/users/svc_x", token: admin}); r.status != 200 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	wantError(t, instances("svc_x", admin), 404, "NOT_FOUND")
+	wantPlainNotFound(t, do(t, u, call{method: "GET", path: "/v1/users/svc_x", token: admin}))
+	wantPlainNotFound(t, do(t, u, call{method: "GET", path: "/v1/users/bob", token: admin}))
+	wantPlainNotFound(t, do(t, u, call{method: "POST", path: "/v1/users/bob/instances", token: admin, body: map[string]any{}}))
+	if r := do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": "svc_x"}}); r.status != 200 {
+		t.Fatalf("recreate: %d %s", r.status, r.body)
+	}
+	if r := instances("svc_x", admin); r.status != 200 {
+		t.Fatalf("after recreate: %d %s", r.status, r.body)
+	}
+	if n := s.CountRequests(emulator.OpInstances); n != 9 {
+		t.Fatalf("instances requests recorded = %d, want 9", n)
 	}
 }
 

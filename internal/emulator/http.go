@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -52,6 +51,10 @@ func parseRoute(method, escaped string) route {
 	case n == 4 && dec[3] != "":
 		if method == http.MethodDelete {
 			rt.op = OpDeleteUser
+		}
+	case n == 5 && dec[3] != "" && segs[4] == "instances":
+		if method == http.MethodGet {
+			rt.op = OpInstances
 		}
 	case n == 5 && dec[3] != "" && segs[4] == "tokens":
 		switch method {
@@ -217,7 +220,7 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 
 	var issues []issue
 	if rt.op != OpCreateUser && utf8.RuneCountInString(rt.username) > MaxUsernameLength {
-		issues = append(issues, issue{Message: "username in path must be at most 255 characters", Path: []string{"username"}})
+		issues = append(issues, issue{Message: "username in path must be at most " + strconv.Itoa(MaxUsernameLength) + " characters", Path: []string{"username"}})
 	}
 
 	switch rt.op {
@@ -245,6 +248,14 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 			list = append(list, s.tokenJSONLocked(t))
 		}
 		return http.StatusOK, map[string]any{"tokens": list}
+	case OpInstances:
+		if len(issues) > 0 {
+			return badRequest(issues)
+		}
+		if s.users[rt.username] == nil {
+			return notFound("user not found")
+		}
+		return http.StatusOK, instancesBody()
 	case OpRevoke:
 		rec.TokenID = rt.tokenID
 		if len(issues) > 0 {
@@ -337,7 +348,7 @@ func (s *Server) mintViaAPILocked(r *http.Request, rt route, in body, rec *Reque
 		} else {
 			var v float64
 			if err := json.Unmarshal(raw, &v); err != nil || v < MinTTLSeconds || v > MaxTTLSeconds {
-				issues = append(issues, issue{Message: "ttl must be between 300 and 31536000 seconds", Path: []string{"ttl"}})
+				issues = append(issues, issue{Message: "ttl must be between " + strconv.Itoa(MinTTLSeconds) + " and " + strconv.Itoa(MaxTTLSeconds) + " seconds", Path: []string{"ttl"}})
 			} else {
 				ttl = int64(v)
 			}
@@ -374,7 +385,7 @@ func (s *Server) mintViaAPILocked(r *http.Request, rt route, in body, rec *Reque
 		return notFound("user not found")
 	}
 	if target.human && target != caller {
-		return http.StatusForbidden, errorBody(http.StatusForbidden, "cannot create tokens for other human users")
+		return refuseMintForOtherHuman()
 	}
 	t := s.mintLocked(target.name, name, ttl, tokenType, description, true)
 	rec.TokenID = t.ID
@@ -389,40 +400,46 @@ func (s *Server) createUserLocked(r *http.Request, in body) (int, any) {
 	if berr != nil {
 		return badRequest([]issue{*berr})
 	}
-	name, issues := stringField(fields, "username", true, 3, MaxUsernameLength)
+	name, issues := stringField(fields, "username", true, MinServiceAccountNameLength, MaxUsernameLength)
 	if len(issues) == 0 {
 		if msg := checkServiceAccountName(name); msg != "" {
 			issues = append(issues, issue{Message: msg, Path: []string{"username"}})
-		} else if s.users[name] != nil {
-			issues = append(issues, issue{Message: "username already exists", Path: []string{"username"}})
 		}
 	}
 	if len(issues) > 0 {
 		return badRequest(issues)
+	}
+	if s.users[name] != nil {
+		return refuseExistingUser()
 	}
 	s.users[name] = &user{name: name}
 	return http.StatusOK, map[string]string{"username": name}
 }
 
 // ValidServiceAccountName reports whether name is a valid service account
-// username: 3..255 characters, starting with a letter, holding only letters,
-// digits and "_".
+// username: MinServiceAccountNameLength..MaxUsernameLength characters, an
+// ASCII letter first, then only ASCII letters, digits and "_".
 func ValidServiceAccountName(name string) bool {
 	n := utf8.RuneCountInString(name)
-	return n >= 3 && n <= MaxUsernameLength && checkServiceAccountName(name) == ""
+	return n >= MinServiceAccountNameLength && n <= MaxUsernameLength && checkServiceAccountName(name) == ""
 }
 
+// checkServiceAccountName returns what is wrong with the characters of name,
+// or "". The service is observed to refuse anything but ASCII letters, digits
+// and "_" after an ASCII letter (the published schema's \p{L} is looser).
 func checkServiceAccountName(name string) string {
 	for i, c := range name {
-		if i == 0 && !unicode.IsLetter(c) {
-			return "username must start with a letter"
+		if i == 0 && !isASCIILetter(c) {
+			return "username must start with an ASCII letter"
 		}
-		if !unicode.IsLetter(c) && !(c >= '0' && c <= '9') && c != '_' {
-			return "username may only contain letters, digits and underscores"
+		if !isASCIILetter(c) && !(c >= '0' && c <= '9') && c != '_' {
+			return "username may only contain ASCII letters, digits and underscores"
 		}
 	}
 	return ""
 }
+
+func isASCIILetter(c rune) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 // parseObjectBody checks the content type and that the body is one JSON object.
 func parseObjectBody(r *http.Request, in body) (map[string]json.RawMessage, *issue) {
@@ -432,7 +449,7 @@ func parseObjectBody(r *http.Request, in body) (map[string]json.RawMessage, *iss
 	}
 	switch {
 	case in.tooLarge:
-		return nil, &issue{Message: "request body is larger than 1 MiB"}
+		return nil, &issue{Message: "request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes"}
 	case in.err != nil:
 		return nil, &issue{Message: "request body could not be read"}
 	}
