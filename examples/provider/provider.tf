@@ -6,8 +6,9 @@ terraform {
   }
 }
 
-# The token is read from MOTHERDUCK_TOKEN (or motherduck_token) when not set
-# here. It must be a read/write token of an organization Admin.
+# When not set here, the token is read from MOTHERDUCK_ADMIN_TOKEN (the
+# variable of MotherDuck's own provider), then MOTHERDUCK_TOKEN, then
+# motherduck_token. It must be a read/write token of an organization Admin.
 provider "motherduck" {
   # token           = var.motherduck_admin_token
   # api_url         = "https://api.motherduck.com"

@@ -29,6 +29,7 @@ import (
 // Environment variables the provider reads when its configuration leaves a
 // setting out.
 const (
+	EnvAdminToken  = "MOTHERDUCK_ADMIN_TOKEN" // the official MotherDuck provider's variable
 	EnvToken       = "MOTHERDUCK_TOKEN"
 	EnvTokenDuckDB = "motherduck_token"
 	EnvAPIURL      = "MOTHERDUCK_API_URL"
@@ -105,7 +106,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
-					"When unset, the provider reads `%s`, then `%s` (the variable DuckDB uses).", EnvToken, EnvTokenDuckDB),
+					"When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
+					"(the variable DuckDB uses), and takes the first that is set.", EnvAdminToken, EnvToken, EnvTokenDuckDB),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), noSurroundingSpace()},
 			},
 			"api_url": schema.StringAttribute{
@@ -156,15 +158,12 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	token, tokenSource := cfg.Token.ValueString(), "the provider's `token` argument"
 	if cfg.Token.IsNull() {
-		token, tokenSource = os.Getenv(EnvToken), "the "+EnvToken+" environment variable"
-		if token == "" {
-			token, tokenSource = os.Getenv(EnvTokenDuckDB), "the "+EnvTokenDuckDB+" environment variable"
-		}
+		token, tokenSource = tokenFromEnvironment()
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
 			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
-				"or the %s environment variable (or %s).", EnvToken, EnvTokenDuckDB))
+				"or one of the environment variables %s, %s or %s.", EnvAdminToken, EnvToken, EnvTokenDuckDB))
 	}
 
 	apiURL := cfg.APIURL.ValueString()
@@ -213,6 +212,17 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
+}
+
+// tokenFromEnvironment returns the first admin token set in the environment,
+// in the documented order, and where it came from.
+func tokenFromEnvironment() (token, source string) {
+	for _, name := range []string{EnvAdminToken, EnvToken, EnvTokenDuckDB} {
+		if v := os.Getenv(name); v != "" {
+			return v, "the " + name + " environment variable"
+		}
+	}
+	return "", ""
 }
 
 func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {

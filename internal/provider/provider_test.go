@@ -21,6 +21,7 @@ resource "motherduck_user_token" "t" {
 
 func TestAccProvider_environmentFallback(t *testing.T) {
 	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", env.Server.AdminToken()) // the name DuckDB uses
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
@@ -36,6 +37,7 @@ func TestAccProvider_environmentFallback(t *testing.T) {
 
 func TestAccProvider_missingToken(t *testing.T) {
 	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", "")
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
@@ -67,6 +69,7 @@ func TestAccProvider_badEnvironmentURL(t *testing.T) {
 
 func TestAccProvider_rejectedCredentialsNameTheirSource(t *testing.T) {
 	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "not-a-valid-token")
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
 	member := env.Server.UserTokenSecret("svc_reporting")
