@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/duckops/terraform-provider-motherduck/internal/client"
 )
 
 var (
@@ -90,7 +87,19 @@ func (l *userTokenListResource) List(ctx context.Context, req list.ListRequest, 
 				Username: types.StringValue(username), ID: types.StringValue(t.ID),
 			})...)
 			if req.IncludeResource {
-				result.Diagnostics.Append(result.Resource.Set(ctx, listedModel(username, t))...)
+				// What an import would read: like ImportState, start from
+				// username and id with every other attribute null; like Read,
+				// map the API's token onto that.
+				res := result.Resource
+				result.Diagnostics.Append(res.SetAttribute(ctx, path.Root("username"), username)...)
+				result.Diagnostics.Append(res.SetAttribute(ctx, path.Root("id"), t.ID)...)
+				var m userTokenModel
+				result.Diagnostics.Append(res.Get(ctx, &m)...)
+				if !result.Diagnostics.HasError() {
+					applyListed(&m, t)
+					m.TTL = ttlFromToken(t)
+					result.Diagnostics.Append(res.Set(ctx, &m)...)
+				}
 			}
 			sent++
 			if !push(result) {
@@ -98,24 +107,4 @@ func (l *userTokenListResource) List(ctx context.Context, req list.ListRequest, 
 			}
 		}
 	}
-}
-
-// listedModel is the resource state of a token known only from the list:
-// what an import would read.
-func listedModel(username string, t client.Token) userTokenModel {
-	m := userTokenModel{
-		Username:     types.StringValue(username),
-		Name:         types.StringNull(),
-		TTL:          ttlFromToken(t),
-		TokenType:    types.StringNull(),
-		Description:  types.StringNull(),
-		Keepers:      types.MapNull(types.StringType),
-		RotateBefore: types.StringNull(),
-		Token:        types.StringNull(),
-		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-			"create": types.StringType, "read": types.StringType, "delete": types.StringType,
-		})},
-	}
-	applyListed(&m, t)
-	return m
 }

@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/duckops/terraform-provider-motherduck/internal/client"
 )
 
 var (
@@ -25,19 +22,19 @@ type userTokensDataSource struct {
 func newUserTokensDataSource() datasource.DataSource { return &userTokensDataSource{} }
 
 type userTokensModel struct {
-	Username types.String `tfsdk:"username"`
-	Tokens   types.List   `tfsdk:"tokens"`
+	Username types.String       `tfsdk:"username"`
+	Tokens   []listedTokenModel `tfsdk:"tokens"`
 }
 
-// listedTokenAttrTypes is the shape of one listed token: never a secret.
-var listedTokenAttrTypes = map[string]attr.Type{
-	"id":          types.StringType,
-	"name":        types.StringType,
-	"token_type":  types.StringType,
-	"read_only":   types.BoolType,
-	"created_ts":  types.StringType,
-	"expire_at":   types.StringType,
-	"description": types.StringType,
+// listedTokenModel is one token as the API lists it: never a secret.
+type listedTokenModel struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	TokenType   types.String `tfsdk:"token_type"`
+	ReadOnly    types.Bool   `tfsdk:"read_only"`
+	CreatedTS   types.String `tfsdk:"created_ts"`
+	ExpireAt    types.String `tfsdk:"expire_at"`
+	Description types.String `tfsdk:"description"`
 }
 
 func (d *userTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -87,30 +84,18 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.Append(apiErrorDiag(d.data, fmt.Sprintf("list the tokens of user %q", username), username, err))
 		return
 	}
-	objType := types.ObjectType{AttrTypes: listedTokenAttrTypes}
-	elems := make([]attr.Value, 0, len(tokens))
+	// An empty slice, not nil: a user without tokens lists [], not null.
+	cfg.Tokens = make([]listedTokenModel, 0, len(tokens))
 	for _, t := range tokens { // the client lists only unexpired tokens
-		obj, diags := types.ObjectValue(listedTokenAttrTypes, listedTokenAttrs(t))
-		resp.Diagnostics.Append(diags...)
-		elems = append(elems, obj)
+		cfg.Tokens = append(cfg.Tokens, listedTokenModel{
+			ID:          types.StringValue(t.ID),
+			Name:        types.StringValue(t.Name),
+			TokenType:   types.StringValue(t.TokenType),
+			ReadOnly:    types.BoolValue(t.ReadOnly),
+			CreatedTS:   types.StringValue(formatTimestamp(t.CreatedTS)),
+			ExpireAt:    timestampOrNull(t.ExpireAt),
+			Description: types.StringPointerValue(t.Description),
+		})
 	}
-	list, diags := types.ListValue(objType, elems)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cfg.Tokens = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
-}
-
-func listedTokenAttrs(t client.Token) map[string]attr.Value {
-	return map[string]attr.Value{
-		"id":          types.StringValue(t.ID),
-		"name":        types.StringValue(t.Name),
-		"token_type":  types.StringValue(t.TokenType),
-		"read_only":   types.BoolValue(t.ReadOnly),
-		"created_ts":  types.StringValue(formatTimestamp(t.CreatedTS)),
-		"expire_at":   timestampOrNull(t.ExpireAt),
-		"description": types.StringPointerValue(t.Description),
-	}
 }

@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
@@ -151,6 +154,10 @@ data "motherduck_user_tokens" "all" {
 }
 `),
 			Check: resource.TestCheckResourceAttr(tokensAddr, "tokens.#", "0"),
+			// An empty list, not null: the check above passes for both.
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokensAddr, tfjsonpath.New("tokens"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
 		}},
 	})
 }
