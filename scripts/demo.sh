@@ -38,8 +38,11 @@ echo "==> terraform state list"
 "$tf" state list
 echo "==> terraform output (the secret is sensitive: Terraform shows <sensitive>)"
 "$tf" output -no-color
+echo "==> ci_token_names above came from the data source read while planning, before the tokens existed;"
+echo "==> terraform apply -refresh-only reads it again, now that they exist:"
+"$tf" apply -refresh-only -auto-approve -no-color >/dev/null
+"$tf" output -no-color ci_token_names
 show_tokens
-
 
 echo "==> terraform destroy"
 "$tf" destroy -auto-approve -no-color

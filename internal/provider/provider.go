@@ -128,7 +128,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried where a retry is safe "+
-					"(429, 502, 503, 504 and connection errors; a mint only when it certainly did not take effect). "+
+					"(429, 502, 503, 504 and connection errors, and 500 for reads; a mint only when it certainly did "+
+					"not take effect). "+
 					"Between 0 and 10; default %d.", defaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
