@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/wait"
 )
 
 // route is what the path and method of a request resolve to.
@@ -165,7 +166,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	ctx := r.Context()
-	if !sleepCtx(ctx, latency) {
+	if wait.Sleep(ctx, latency) != nil {
 		return
 	}
 	if fault != nil {
@@ -181,7 +182,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			dropConnection(w)
 			return
 		case FaultDelay:
-			if !sleepCtx(ctx, fault.Delay) {
+			if wait.Sleep(ctx, fault.Delay) != nil {
 				return
 			}
 		}
@@ -634,20 +635,6 @@ func dropConnection(w http.ResponseWriter) {
 		return
 	}
 	panic(http.ErrAbortHandler)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // statusWriter records the status in the request record before it is sent, so
