@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -75,12 +74,7 @@ func (c Config) Format(f fmt.State, verb rune) {
 	if v.Token != "" {
 		v.Token = redacted
 	}
-	if verb == 'v' && f.Flag('#') {
-		s := fmt.Sprintf("%#v", v)
-		_, _ = fmt.Fprint(f, strings.Replace(s, "client.configView", "client.Config", 1))
-		return
-	}
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+	formatRedacted(f, verb, v, "client.Config")
 }
 
 // String returns the Config with Token redacted.
@@ -118,8 +112,7 @@ type Client struct {
 	baseBackoff    time.Duration
 	recovery       time.Duration
 
-	mu    sync.Mutex
-	users map[string]*userState
+	users users // per-user bookkeeping
 }
 
 // New validates cfg and returns a Client. BaseURL must be an absolute http or
@@ -161,7 +154,6 @@ func New(cfg Config) (*Client, error) {
 		maxRetryWait:   cfg.MaxRetryWait,
 		baseBackoff:    cfg.BaseBackoff,
 		recovery:       cfg.RecoveryTimeout,
-		users:          map[string]*userState{},
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -204,9 +196,6 @@ func (c *Client) Format(f fmt.State, _ rune) {
 
 // String describes the Client without secrets.
 func (c *Client) String() string { return fmt.Sprintf("%v", c) }
-
-// BaseURL returns the normalised base URL (no trailing slash).
-func (c *Client) BaseURL() string { return c.baseURL }
 
 func defaultHTTPClient() *http.Client {
 	var tr *http.Transport

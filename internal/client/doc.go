@@ -10,6 +10,18 @@
 // It imports nothing from the Terraform plugin libraries so that it can be
 // tested on its own against an HTTP fake.
 //
+// # Files
+//
+//	client.go     Config, New and the Client
+//	users.go      the per-user bookkeeping (one type, used through its methods)
+//	cache.go      ListTokens: the shared, generation-checked list cache
+//	mint.go       CreateToken: baseline, name lock, attempts
+//	recovery.go   clean-up after a mint whose outcome is unknown
+//	tokens.go     the token types and the list, revoke and user calls
+//	transport.go  one HTTP attempt, retries and waits
+//	errors.go     typed errors
+//	redact.go     keeping secrets out of printed values and error text
+//
 // # Transport
 //
 // Every request carries the admin bearer token, Accept and User-Agent headers

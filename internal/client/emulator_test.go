@@ -45,9 +45,15 @@ func TestEmulator_EveryCall(t *testing.T) {
 	if len(toks) != 1 || toks[0].ID != ct.ID || toks[0].Description == nil || *toks[0].Description != "for CI" {
 		t.Fatalf("listed %+v", toks)
 	}
-	unc, err := e.c.ListTokensUncached(ctx, "svc_one")
-	if err != nil || len(unc) != 1 {
-		t.Fatalf("ListTokensUncached: %v %+v", err, unc)
+	// A second client shares no cache with the first: its list is a fresh request.
+	other, err := New(Config{BaseURL: e.url, Token: e.s.AdminToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.s.CountRequests(emulator.OpList)
+	unc, err := other.ListTokens(ctx, "svc_one")
+	if err != nil || len(unc) != 1 || unc[0].ID != ct.ID || e.s.CountRequests(emulator.OpList) != before+1 {
+		t.Fatalf("uncached list: %v %+v", err, unc)
 	}
 
 	if err := e.c.DeleteToken(ctx, "svc_one", ct.ID); err != nil {
@@ -311,7 +317,7 @@ func TestEmulator_Retries(t *testing.T) {
 			cancel()
 		}()
 		start := time.Now()
-		_, err := e.c.ListTokensUncached(cctx, "svc")
+		_, err := e.c.ListTokens(cctx, "svc")
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("took %v after cancel", d)
 		}
@@ -413,7 +419,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 			t.Fatalf("want an error, got %+v", ct)
 		}
 		var te *TransportError
-		if !errors.As(err, &te) || te.Attempts != 4 || IsAmbiguousMint(err) {
+		if !errors.As(err, &te) || te.Attempts != 4 || errors.As(err, new(*AmbiguousMintError)) {
 			t.Fatalf("got %#v", err)
 		}
 		if n := e.s.CountRequests(emulator.OpMint); n != 4 {
@@ -827,7 +833,7 @@ func TestEmulator_RandomFaults(t *testing.T) {
 				continue
 			}
 			failed++
-			if IsAmbiguousMint(err) {
+			if errors.As(err, new(*AmbiguousMintError)) {
 				reported[name] = true
 			}
 		}

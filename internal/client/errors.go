@@ -53,8 +53,6 @@ type APIError struct {
 	Issues []Issue
 	// Attempts is how many attempts were made.
 	Attempts int
-	// RetryAfter is the Retry-After of the last answer, 0 when absent.
-	RetryAfter time.Duration
 }
 
 // Error is concise: operation, status, code, message, issues and, when more
@@ -181,12 +179,6 @@ func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
 
 // IsBadRequest reports whether err is an API answer 400.
 func IsBadRequest(err error) bool { return hasStatus(err, http.StatusBadRequest) }
-
-// IsAmbiguousMint reports whether err is (or wraps) an *AmbiguousMintError.
-func IsAmbiguousMint(err error) bool {
-	var e *AmbiguousMintError
-	return errors.As(err, &e)
-}
 
 func hasStatus(err error, status int) bool {
 	var e *APIError

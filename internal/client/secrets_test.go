@@ -95,7 +95,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 		c, _ := newTestClient(t, srv.URL, func(c *Config) { c.Logger = e.log; c.MaxAttempts = 2 })
 		_, err := c.CreateToken(ctx, "u", CreateTokenRequest{Name: "n"})
 		record(err)
-		_, err = c.ListTokensUncached(ctx, "u")
+		_, err = c.ListTokens(ctx, "u")
 		record(err)
 		record(c.DeleteToken(ctx, "u", "id"))
 		record(c.CreateServiceAccount(ctx, "u"))

@@ -12,11 +12,7 @@ import (
 	"time"
 )
 
-// TokenType is the kind of an access token. The API and this package use plain
-// strings; the constants name the accepted values.
-type TokenType string
-
-// Accepted token types.
+// Accepted token types (the API and this package use plain strings).
 const (
 	TokenTypeReadWrite   = "read_write"
 	TokenTypeReadScaling = "read_scaling"
@@ -81,12 +77,7 @@ type createdTokenView CreatedToken
 func (t CreatedToken) Format(f fmt.State, verb rune) {
 	v := createdTokenView(t)
 	v.Secret = redacted
-	if verb == 'v' && f.Flag('#') {
-		s := fmt.Sprintf("%#v", v)
-		_, _ = fmt.Fprint(f, strings.Replace(s, "client.createdTokenView", "client.CreatedToken", 1))
-		return
-	}
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+	formatRedacted(f, verb, v, "client.CreatedToken")
 }
 
 // String returns the token with Secret redacted.
@@ -194,30 +185,6 @@ func validUsername(op, username string) error {
 	return nil
 }
 
-// ListTokensUncached lists the user's tokens with a fresh request (retried on
-// 429, 5xx and transport errors). It returns only tokens that have not
-// expired at Config.Now and that this client has not revoked. A successful
-// answer also refreshes the ListTokens cache when no write intervened.
-func (c *Client) ListTokensUncached(ctx context.Context, username string) ([]Token, error) {
-	if err := validUsername(OpListTokens, username); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	gen := c.userLocked(username).gen
-	c.mu.Unlock()
-	toks, err := c.fetchTokens(ctx, username)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := c.userLocked(username)
-	if st.gen == gen {
-		st.cache, st.cacheGen, st.cacheOK = toks, gen, true
-	}
-	return c.visibleLocked(st, toks), nil
-}
-
 // getTokens performs the list call (with retries) and decodes every token.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
 	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
@@ -263,19 +230,14 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 	if tokenID == "" {
 		return fmt.Errorf("%s: token id is empty", OpRevokeToken)
 	}
-	c.bumpGen(username)
+	u := c.users.get(username)
+	u.bump()
 	_, err := c.do(ctx, &call{
 		op:     OpRevokeToken,
 		method: http.MethodDelete,
 		path:   tokensPath(username) + "/" + escapeSegment(tokenID),
 	})
-	c.mu.Lock()
-	st := c.userLocked(username)
-	st.gen++
-	if err == nil || IsNotFound(err) {
-		st.revoked[tokenID] = struct{}{}
-	}
-	c.mu.Unlock()
+	u.revokeDone(tokenID, err == nil || IsNotFound(err))
 	return err
 }
 
@@ -292,8 +254,9 @@ func (c *Client) CreateServiceAccount(ctx context.Context, username string) erro
 	if err != nil {
 		return fmt.Errorf("%s: encoding the request: %w", OpCreateServiceAccount, err)
 	}
-	c.bumpGen(username)
-	defer c.bumpGen(username)
+	u := c.users.get(username)
+	u.bump()
+	defer u.bump()
 	_, err = c.do(ctx, &call{op: OpCreateServiceAccount, method: http.MethodPost, path: "/v1/users", body: body})
 	return err
 }
@@ -306,8 +269,9 @@ func (c *Client) DeleteUser(ctx context.Context, username string) error {
 	if err := validUsername(OpDeleteUser, username); err != nil {
 		return err
 	}
-	c.bumpGen(username)
-	defer c.bumpGen(username)
+	u := c.users.get(username)
+	u.bump()
+	defer u.bump()
 	_, err := c.do(ctx, &call{op: OpDeleteUser, method: http.MethodDelete, path: "/v1/users/" + escapeSegment(username)})
 	return err
 }

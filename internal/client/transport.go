@@ -12,16 +12,13 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
-)
 
-const redacted = "[REDACTED]"
+	"github.com/duckops/terraform-provider-motherduck/internal/wait"
+)
 
 // call describes one logical API call (possibly several attempts).
 type call struct {
@@ -188,7 +185,7 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 // waitRetry logs and sleeps before attempt n+1; it returns a cancellation
 // error when the caller's context ends first.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
-	wait := c.retryWait(res, n)
+	d := c.retryWait(res, n)
 	c.log.Warn(ctx, "motherduck api call failed, retrying", map[string]any{
 		"operation": cl.op,
 		"method":    cl.method,
@@ -196,9 +193,9 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 		"attempt":   n,
 		"status":    res.status,
 		"reason":    cause.Error(),
-		"wait_ms":   wait.Milliseconds(),
+		"wait_ms":   d.Milliseconds(),
 	})
-	if err := sleepCtx(ctx, wait); err != nil {
+	if err := wait.Sleep(ctx, d); err != nil {
 		return c.canceledError(cl, n, err, cause)
 	}
 	return nil
@@ -226,9 +223,6 @@ func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 		return te
 	}
 	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Attempts: n}
-	if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok {
-		e.RetryAfter = ra
-	}
 	c.parseErrorBody(e, res.body)
 	return e
 }
@@ -278,63 +272,6 @@ func (c *Client) parseErrorBody(e *APIError, body []byte) {
 	}
 }
 
-var (
-	reBearer = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;]+`)
-	reAuthz  = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?)[^\s"',;]+`)
-	reJWT    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	reMDTok  = regexp.MustCompile(`\bmd_[A-Za-z0-9_-]{16,}`)
-)
-
-// scrub removes anything that looks like a credential from s: the admin
-// token itself, bearer values, Authorization values and JWT-shaped or
-// md_-prefixed secrets.
-func (c *Client) scrub(s string) string {
-	if tok := *c.secret; tok != "" {
-		s = strings.ReplaceAll(s, tok, redacted)
-	}
-	s = reAuthz.ReplaceAllString(s, "${1}"+redacted)
-	s = reBearer.ReplaceAllString(s, "Bearer "+redacted)
-	s = reJWT.ReplaceAllString(s, redacted)
-	s = reMDTok.ReplaceAllString(s, redacted)
-	return s
-}
-
-// sanitize scrubs s, replaces control characters and invalid UTF-8 with
-// spaces, collapses runs of whitespace and truncates to about limit bytes.
-func (c *Client) sanitize(s string, limit int) string {
-	// Bound the work before scrubbing, but keep enough to recognise a secret
-	// that straddles the cut.
-	if len(s) > 4*limit+256 {
-		s = s[:4*limit+256]
-	}
-	s = c.scrub(s)
-	var b strings.Builder
-	space := false
-	for i, r := range s {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
-				r = ' '
-			}
-		}
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		if b.Len()+utf8.RuneLen(r) > limit {
-			b.WriteString("...")
-			break
-		}
-		b.WriteRune(r)
-	}
-	out := strings.TrimSpace(b.String())
-	// Truncation may have cut a secret in half: scrub again.
-	return c.scrub(out)
-}
-
 // parseRetryAfter parses a Retry-After value: delta seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
@@ -382,22 +319,4 @@ func (c *Client) backoff(n int) time.Duration {
 		return 0
 	}
 	return rand.N(ceiling + 1)
-}
-
-// sleepCtx waits d or until ctx ends, whichever comes first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -55,8 +55,8 @@ func TestNew_Validation(t *testing.T) {
 		"http://127.0.0.1:1234/a%2Fb/c//": "http://127.0.0.1:1234/a%2Fb/c",
 	} {
 		c, err := New(Config{BaseURL: in})
-		if err != nil || c.BaseURL() != want {
-			t.Errorf("%q: %v %q", in, err, c.BaseURL())
+		if err != nil || c.baseURL != want {
+			t.Errorf("%q: %v %q", in, err, c.baseURL)
 		}
 	}
 }
@@ -188,7 +188,7 @@ func TestInvalidSuccessBodies(t *testing.T) {
 	for _, body := range []string{``, `not json`, `[]`, `{}`, `{"tokens":{}}`, `{"tokens":[{"name":"x"}]}`, `{"tokens":[{"id":"a","created_ts":"yesterday"}]}`, `{"tokens":[{"id":"a","created_ts":"2026-01-01T00:00:00Z","expire_at":true}]}`} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) }))
 		c, _ := newTestClient(t, srv.URL)
-		_, err := c.ListTokensUncached(ctxT(t), "u")
+		_, err := c.ListTokens(ctxT(t), "u")
 		srv.Close()
 		var ie *InvalidResponseError
 		if !errors.As(err, &ie) {
@@ -201,7 +201,7 @@ func TestInvalidSuccessBodies(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv.URL)
-	toks, err := c.ListTokensUncached(ctxT(t), "u")
+	toks, err := c.ListTokens(ctxT(t), "u")
 	if err != nil || len(toks) != 2 || toks[0].ExpireAt != nil || toks[0].Description != nil || toks[1].Description == nil || toks[1].CreatedTS.Year() != 2026 {
 		t.Fatalf("%v %+v", err, toks)
 	}
@@ -213,7 +213,7 @@ func TestBodyLimit(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv.URL, func(c *Config) { c.MaxAttempts = 1 })
-	if _, err := c.ListTokensUncached(ctxT(t), "u"); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := c.ListTokens(ctxT(t), "u"); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -332,12 +332,10 @@ func TestMintConnectionRefusedEveryTime(t *testing.T) {
 	_ = ln.Close()
 	c, _ := newTestClient(t, "http://"+addr, func(c *Config) { c.MaxAttempts = 3 })
 	// Pretend the baseline is known so that the mint itself is exercised.
-	c.mu.Lock()
-	c.userLocked("u").baselineKnown = true
-	c.mu.Unlock()
+	c.users.get("u").recordBaseline(baselineTicket{eligible: true}, nil)
 	_, err = c.CreateToken(ctxT(t), "u", CreateTokenRequest{Name: "ci"})
 	var te *TransportError
-	if !errors.As(err, &te) || te.Attempts != 3 || IsAmbiguousMint(err) {
+	if !errors.As(err, &te) || te.Attempts != 3 || errors.As(err, new(*AmbiguousMintError)) {
 		t.Fatalf("got %#v", err)
 	}
 }

@@ -1,0 +1,83 @@
+package client
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// redacted replaces a secret wherever this package prints text.
+const redacted = "[REDACTED]"
+
+// formatRedacted is the one Format of the types that hold a secret (Config,
+// CreatedToken). view is a copy of the value whose type has the same fields
+// but no methods, with its secrets already replaced by redacted; it is
+// printed for every verb and flag as fmt would print the original, named
+// typeName in the %#v form.
+func formatRedacted(f fmt.State, verb rune, view any, typeName string) {
+	if verb == 'v' && f.Flag('#') {
+		s := fmt.Sprintf("%#v", view)
+		_, _ = fmt.Fprint(f, strings.Replace(s, fmt.Sprintf("%T", view), typeName, 1))
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), view)
+}
+
+var (
+	reBearer = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;]+`)
+	reAuthz  = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?)[^\s"',;]+`)
+	reJWT    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	reMDTok  = regexp.MustCompile(`\bmd_[A-Za-z0-9_-]{16,}`)
+)
+
+// scrub removes anything that looks like a credential from s: the admin
+// token itself, bearer values, Authorization values and JWT-shaped or
+// md_-prefixed secrets.
+func (c *Client) scrub(s string) string {
+	if tok := *c.secret; tok != "" {
+		s = strings.ReplaceAll(s, tok, redacted)
+	}
+	s = reAuthz.ReplaceAllString(s, "${1}"+redacted)
+	s = reBearer.ReplaceAllString(s, "Bearer "+redacted)
+	s = reJWT.ReplaceAllString(s, redacted)
+	s = reMDTok.ReplaceAllString(s, redacted)
+	return s
+}
+
+// sanitize scrubs s, replaces control characters and invalid UTF-8 with
+// spaces, collapses runs of whitespace and truncates to about limit bytes.
+func (c *Client) sanitize(s string, limit int) string {
+	// Bound the work before scrubbing, but keep enough to recognise a secret
+	// that straddles the cut.
+	if len(s) > 4*limit+256 {
+		s = s[:4*limit+256]
+	}
+	s = c.scrub(s)
+	var b strings.Builder
+	space := false
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				r = ' '
+			}
+		}
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			if !space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		if b.Len()+utf8.RuneLen(r) > limit {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimSpace(b.String())
+	// Truncation may have cut a secret in half: scrub again.
+	return c.scrub(out)
+}
