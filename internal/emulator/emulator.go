@@ -373,7 +373,8 @@ func (s *Server) RevokeToken(username, id string) bool {
 }
 
 // LiveTokens returns the user's tokens that are neither revoked nor expired,
-// sorted by CreatedAt then ID: what the list call answers.
+// in creation order (by CreatedAt, then in mint order). The list call answers
+// the same tokens in another order (see answerOrder).
 func (s *Server) LiveTokens(username string) []Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -384,6 +385,7 @@ func (s *Server) LiveTokens(username string) []Token {
 	return out
 }
 
+// liveTokensLocked returns the user's live tokens in creation order.
 func (s *Server) liveTokensLocked(username string) []*Token {
 	now := s.nowLocked()
 	var out []*Token
@@ -392,12 +394,7 @@ func (s *Server) liveTokensLocked(username string) []*Token {
 			out = append(out, t)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out
 }
 

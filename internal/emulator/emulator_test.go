@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -343,7 +344,7 @@ func TestMintAndList(t *testing.T) {
 	}
 
 	got := list(t, u, admin, "svc_ci")
-	if want := []string{id, m2["id"].(string)}; fmt.Sprint(ids(got)) != fmt.Sprint(want) {
+	if want := []string{m2["id"].(string), id}; !slices.Equal(ids(got), want) { // never in creation order
 		t.Fatalf("list ids %v, want %v", ids(got), want)
 	}
 	for _, e := range got {
@@ -356,8 +357,8 @@ func TestMintAndList(t *testing.T) {
 			}
 		}
 	}
-	if got[0]["expire_at"] != m["expire_at"] || got[0]["created_ts"] != m["created_ts"] {
-		t.Fatalf("list entry %v differs from mint answer %v", got[0], m)
+	if got[1]["expire_at"] != m["expire_at"] || got[1]["created_ts"] != m["created_ts"] {
+		t.Fatalf("list entry %v differs from mint answer %v", got[1], m)
 	}
 	r := do(t, u, call{method: "GET", path: "/v1/users/svc_ci/tokens?cursor=abc", token: admin})
 	if r.status != 200 || strings.Contains(string(r.body), tok) {
@@ -395,34 +396,77 @@ func TestMintAndList(t *testing.T) {
 	}
 }
 
+// TestListOrder: the list call answers every live token, never in creation
+// order (once there are two), and in the same order on every call.
 func TestListOrder(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tokens int
+		step   time.Duration // clock move between mints
+	}{
+		{"two in one second", 2, 0},
+		{"two seconds apart", 2, time.Second},
+		{"three in one second", 3, 0},
+		{"five a minute apart", 5, time.Minute},
+		{"twelve in one second", 12, 0},
+		{"forty", 40, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, u := start(t)
+			s.AddServiceAccount("svc_ci")
+			admin := s.AdminToken()
+			var created []string
+			for i := 0; i < tc.tokens; i++ {
+				created = append(created, mint(t, u, admin, "svc_ci", map[string]any{"name": fmt.Sprint("t", i)})["id"].(string))
+				s.Advance(tc.step)
+			}
+			var live []string
+			for _, tk := range s.LiveTokens("svc_ci") {
+				live = append(live, tk.ID)
+			}
+			if !slices.Equal(live, created) {
+				t.Fatalf("LiveTokens %v not in creation order %v", live, created)
+			}
+			got := ids(list(t, u, admin, "svc_ci"))
+			if slices.Equal(got, created) {
+				t.Fatalf("list answered in creation order: %v", got)
+			}
+			if !sameSet(got, created) {
+				t.Fatalf("list %v, want the tokens %v", got, created)
+			}
+			if again := ids(list(t, u, admin, "svc_ci")); !slices.Equal(again, got) {
+				t.Fatalf("second list %v differs from the first %v", again, got)
+			}
+		})
+	}
+
+	// A token minted with the clock moved back is created first; an
+	// out-of-band token is listed too; a revoked one is not, and what remains
+	// is still not in creation order.
 	s, u := start(t)
 	s.AddServiceAccount("svc_ci")
-	var want []string
-	for i := 0; i < 5; i++ {
-		want = append(want, s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "").ID)
+	admin := s.AdminToken()
+	var created []string
+	for i := 0; i < 4; i++ {
+		created = append(created, s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "").ID)
 	}
 	s.Advance(-time.Hour)
-	early := s.MintToken("svc_ci", "early", 0, "").ID
-	live := s.LiveTokens("svc_ci")
-	if live[0].ID != early {
+	created = append([]string{s.MintToken("svc_ci", "early", 0, "").ID}, created...)
+	if live := s.LiveTokens("svc_ci"); live[0].ID != created[0] {
 		t.Fatal("LiveTokens not sorted by CreatedAt")
 	}
-	for i := 1; i < len(live)-1; i++ {
-		if live[i].CreatedAt.Equal(live[i+1].CreatedAt) && live[i].ID > live[i+1].ID {
-			t.Fatal("LiveTokens not sorted by ID within a second")
+	for len(created) > 1 {
+		got := ids(list(t, u, admin, "svc_ci"))
+		if slices.Equal(got, created) || !sameSet(got, created) {
+			t.Fatalf("list %v, created %v", got, created)
 		}
+		s.RevokeToken("svc_ci", got[len(got)-1])
+		created = slices.DeleteFunc(created, func(id string) bool { return id == got[len(got)-1] })
 	}
-	got := ids(list(t, u, s.AdminToken(), "svc_ci"))
-	if len(got) != 6 || got[0] != early {
-		t.Fatalf("list %v", got)
-	}
-	for i, l := range live {
-		if got[i] != l.ID {
-			t.Fatalf("list order %v differs from LiveTokens", got)
-		}
-	}
-	_ = want
+}
+
+func sameSet(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 func TestExpiry(t *testing.T) {

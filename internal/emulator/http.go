@@ -245,7 +245,7 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 			return notFound("user not found")
 		}
 		list := []tokenJSON{}
-		for _, t := range s.liveTokensLocked(rt.username) {
+		for _, t := range answerOrder(s.liveTokensLocked(rt.username)) {
 			list = append(list, s.tokenJSONLocked(t))
 		}
 		return http.StatusOK, map[string]any{"tokens": list}
