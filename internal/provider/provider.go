@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -71,10 +72,10 @@ type providerData struct {
 }
 
 type providerModel struct {
-	Token          types.String `tfsdk:"token"`
-	APIURL         types.String `tfsdk:"api_url"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	Token          types.String         `tfsdk:"token"`
+	APIURL         types.String         `tfsdk:"api_url"`
+	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64          `tfsdk:"max_retries"`
 }
 
 // New returns the provider factory that main serves.
@@ -119,7 +120,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.String{apiURLValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
-				Optional: true,
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request to the API, as a Go duration such as `\"30s\"` "+
 					"(between 1s and 10m; default `%q`). A request that runs out of time counts as a failed attempt and is retried "+
 					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included.", defaultRequestTimeout.String()),
@@ -180,10 +182,9 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	timeout := defaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() {
-		// Already checked by the attribute's validator.
-		if d, err := time.ParseDuration(cfg.RequestTimeout.ValueString()); err == nil {
-			timeout = d
-		}
+		d, diags := cfg.RequestTimeout.ValueGoDuration() // its type and validator checked it
+		resp.Diagnostics.Append(diags...)
+		timeout = d
 	}
 	retries := int64(defaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -37,16 +38,16 @@ func newUserTokenEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type userTokenEphemeralModel struct {
-	Username    types.String `tfsdk:"username"`
-	Name        types.String `tfsdk:"name"`
-	TTL         types.Int64  `tfsdk:"ttl"`
-	TokenType   types.String `tfsdk:"token_type"`
-	Description types.String `tfsdk:"description"`
-	ID          types.String `tfsdk:"id"`
-	Token       types.String `tfsdk:"token"`
-	CreatedTS   types.String `tfsdk:"created_ts"`
-	ExpireAt    types.String `tfsdk:"expire_at"`
-	ReadOnly    types.Bool   `tfsdk:"read_only"`
+	Username    types.String      `tfsdk:"username"`
+	Name        types.String      `tfsdk:"name"`
+	TTL         types.Int64       `tfsdk:"ttl"`
+	TokenType   types.String      `tfsdk:"token_type"`
+	Description types.String      `tfsdk:"description"`
+	ID          types.String      `tfsdk:"id"`
+	Token       types.String      `tfsdk:"token"`
+	CreatedTS   timetypes.RFC3339 `tfsdk:"created_ts"`
+	ExpireAt    timetypes.RFC3339 `tfsdk:"expire_at"`
+	ReadOnly    types.Bool        `tfsdk:"read_only"`
 }
 
 // ephemeralPrivate is what Close needs to invalidate the token. No secret.
@@ -96,8 +97,8 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 			},
 			"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The secret."},
-			"created_ts": schema.StringAttribute{Computed: true, MarkdownDescription: "When the token was minted (RFC 3339)."},
-			"expire_at":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the token expires (RFC 3339)."},
+			"created_ts": schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the token was minted (RFC 3339)."},
+			"expire_at":  schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the token expires (RFC 3339)."},
 			"read_only":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the token can only read."},
 		},
 	}
@@ -143,8 +144,8 @@ func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 	m.Token = types.StringValue(created.Secret)
 	m.TokenType = types.StringValue(created.TokenType)
 	m.ReadOnly = types.BoolValue(created.ReadOnly)
-	m.CreatedTS = types.StringValue(formatTimestamp(created.CreatedTS))
-	m.ExpireAt = timestampOrNull(created.ExpireAt)
+	m.CreatedTS = rfc3339(created.CreatedTS)
+	m.ExpireAt = rfc3339OrNull(created.ExpireAt)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/client"
@@ -12,19 +13,19 @@ import (
 
 // userTokenModel is the resource's state and plan.
 type userTokenModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Username     types.String   `tfsdk:"username"`
-	Name         types.String   `tfsdk:"name"`
-	TTL          types.Int64    `tfsdk:"ttl"`
-	TokenType    types.String   `tfsdk:"token_type"`
-	Description  types.String   `tfsdk:"description"`
-	Keepers      types.Map      `tfsdk:"keepers"`
-	RotateBefore types.String   `tfsdk:"rotate_before"`
-	Token        types.String   `tfsdk:"token"`
-	CreatedTS    types.String   `tfsdk:"created_ts"`
-	ExpireAt     types.String   `tfsdk:"expire_at"`
-	ReadOnly     types.Bool     `tfsdk:"read_only"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID           types.String         `tfsdk:"id"`
+	Username     types.String         `tfsdk:"username"`
+	Name         types.String         `tfsdk:"name"`
+	TTL          types.Int64          `tfsdk:"ttl"`
+	TokenType    types.String         `tfsdk:"token_type"`
+	Description  types.String         `tfsdk:"description"`
+	Keepers      types.Map            `tfsdk:"keepers"`
+	RotateBefore timetypes.GoDuration `tfsdk:"rotate_before"`
+	Token        types.String         `tfsdk:"token"`
+	CreatedTS    timetypes.RFC3339    `tfsdk:"created_ts"`
+	ExpireAt     timetypes.RFC3339    `tfsdk:"expire_at"`
+	ReadOnly     types.Bool           `tfsdk:"read_only"`
+	Timeouts     timeouts.Value       `tfsdk:"timeouts"`
 }
 
 // userTokenIdentity is the resource identity: what names one token.
@@ -54,8 +55,8 @@ func applyListed(m *userTokenModel, t client.Token) {
 		m.TokenType = types.StringValue(t.TokenType)
 	}
 	m.ReadOnly = types.BoolValue(t.ReadOnly)
-	m.CreatedTS = types.StringValue(formatTimestamp(t.CreatedTS))
-	m.ExpireAt = timestampOrNull(t.ExpireAt)
+	m.CreatedTS = rfc3339(t.CreatedTS)
+	m.ExpireAt = rfc3339OrNull(t.ExpireAt)
 	// A region without descriptions does not return the field: keep what
 	// was configured rather than planning a replacement on every run.
 	if t.Description != nil {
@@ -78,20 +79,17 @@ func ttlFromToken(t client.Token) types.Int64 {
 	return types.Int64Value(int64(secs))
 }
 
-func formatTimestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// timestampOrNull maps an optional API timestamp (expire_at) to state.
-func timestampOrNull(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return types.StringValue(formatTimestamp(*t))
+// rfc3339 maps an API timestamp to state, in UTC and with the sub-second
+// digits the API sent (RFC3339Nano): timetypes.NewRFC3339TimeValue would drop
+// them, and state would then no longer be what earlier versions wrote.
+func rfc3339(t time.Time) timetypes.RFC3339 {
+	return timetypes.RFC3339{StringValue: types.StringValue(t.UTC().Format(time.RFC3339Nano))}
 }
 
-func parseTimestamp(v types.String) (time.Time, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}, false
+// rfc3339OrNull maps an optional API timestamp (expire_at) to state.
+func rfc3339OrNull(t *time.Time) timetypes.RFC3339 {
+	if t == nil {
+		return timetypes.NewRFC3339Null()
 	}
-	t, err := time.Parse(time.RFC3339Nano, v.ValueString())
-	return t, err == nil
+	return rfc3339(*t)
 }

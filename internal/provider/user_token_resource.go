@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -108,7 +109,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
 			"rotate_before": schema.StringAttribute{
-				Optional: true,
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "Rotate the token once the time left before `expire_at` is less than this duration " +
 					"(a Go duration such as `\"168h\"`). The plan then replaces the token; with " +
 					"`lifecycle { create_before_destroy = true }` the new token exists before the old one is invalidated. " +
@@ -124,11 +126,13 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"created_ts": schema.StringAttribute{
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				MarkdownDescription: "When the token was minted (RFC 3339).",
 				PlanModifiers:       keep,
 			},
 			"expire_at": schema.StringAttribute{
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				MarkdownDescription: "When the token expires (RFC 3339), or `null` for a token without `ttl`, which never expires.",
 				PlanModifiers:       keep,
 			},
@@ -157,11 +161,13 @@ func (r *userTokenResource) Configure(_ context.Context, req resource.ConfigureR
 	r.data = configuredData("resource", req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig checks rules that span attributes, at plan time.
+// ValidateConfig checks rules that span attributes, at plan time. It is not
+// written as stringvalidator.AlsoRequires(ttl): that one would only say that
+// ttl must be set, not why, nor what to use instead.
 func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	// Only rotate_before and ttl matter here: read just those, since this
 	// runs for every token of a configuration on every plan.
-	var rotateBefore types.String
+	var rotateBefore timetypes.GoDuration
 	var ttl types.Int64
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() {
@@ -171,9 +177,9 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() || rotateBefore.IsUnknown() || ttl.IsUnknown() {
 		return
 	}
-	d, err := time.ParseDuration(rotateBefore.ValueString())
-	if err != nil {
-		return // the attribute's validator reports it
+	d, diags := rotateBefore.ValueGoDuration()
+	if diags.HasError() {
+		return // the attribute's type reports it
 	}
 	if ttl.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before Needs ttl",
@@ -194,15 +200,23 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// Most tokens have no rotate_before: look at it alone before decoding
 	// the whole plan and state, since this runs for every token on every plan.
-	var rotateBefore, stateExpireAt types.String
+	var rotateBefore timetypes.GoDuration
+	var stateExpireAt timetypes.RFC3339
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() || rotateBefore.IsUnknown() {
 		return
 	}
+	// A token left behind by a failed mint has no expire_at: it is tainted,
+	// and replaced anyway.
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expire_at"), &stateExpireAt)...)
-	window, err := time.ParseDuration(rotateBefore.ValueString())
-	expireAt, ok := parseTimestamp(stateExpireAt)
-	if resp.Diagnostics.HasError() || err != nil || !ok {
+	if resp.Diagnostics.HasError() || stateExpireAt.IsNull() || stateExpireAt.IsUnknown() {
+		return
+	}
+	window, diags := rotateBefore.ValueGoDuration()
+	resp.Diagnostics.Append(diags...)
+	expireAt, diags := stateExpireAt.ValueRFC3339Time()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if r.now().Before(expireAt.Add(-window)) {
@@ -219,8 +233,8 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	})
 	plan.ID = types.StringUnknown()
 	plan.Token = types.StringUnknown()
-	plan.CreatedTS = types.StringUnknown()
-	plan.ExpireAt = types.StringUnknown()
+	plan.CreatedTS = timetypes.NewRFC3339Unknown()
+	plan.ExpireAt = timetypes.NewRFC3339Unknown()
 	plan.ReadOnly = types.BoolUnknown()
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expire_at"))
@@ -278,8 +292,8 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 		state := plan
 		state.ID = types.StringValue(id)
 		state.Token = types.StringNull()
-		state.CreatedTS = types.StringNull()
-		state.ExpireAt = types.StringNull()
+		state.CreatedTS = timetypes.NewRFC3339Null()
+		state.ExpireAt = timetypes.NewRFC3339Null()
 		state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
@@ -341,7 +355,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
-		if exp, ok := parseTimestamp(state.ExpireAt); ok && !now.Before(exp) {
+		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !now.Before(exp) { // null: no expiry
 			reason = "it expired at " + exp.UTC().Format(time.RFC3339)
 		} else if listed.ExpireAt != nil {
 			reason = "it expired at " + listed.ExpireAt.UTC().Format(time.RFC3339)

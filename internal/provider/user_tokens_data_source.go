@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,13 +29,13 @@ type userTokensModel struct {
 
 // listedTokenModel is one token as the API lists it: never a secret.
 type listedTokenModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	TokenType   types.String `tfsdk:"token_type"`
-	ReadOnly    types.Bool   `tfsdk:"read_only"`
-	CreatedTS   types.String `tfsdk:"created_ts"`
-	ExpireAt    types.String `tfsdk:"expire_at"`
-	Description types.String `tfsdk:"description"`
+	ID          types.String      `tfsdk:"id"`
+	Name        types.String      `tfsdk:"name"`
+	TokenType   types.String      `tfsdk:"token_type"`
+	ReadOnly    types.Bool        `tfsdk:"read_only"`
+	CreatedTS   timetypes.RFC3339 `tfsdk:"created_ts"`
+	ExpireAt    timetypes.RFC3339 `tfsdk:"expire_at"`
+	Description types.String      `tfsdk:"description"`
 }
 
 func (d *userTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -59,8 +60,8 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
 					"token_type":  schema.StringAttribute{Computed: true, MarkdownDescription: "`read_write` or `read_scaling`."},
 					"read_only":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the token can only read."},
-					"created_ts":  schema.StringAttribute{Computed: true, MarkdownDescription: "When the token was minted (RFC 3339)."},
-					"expire_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "When it expires (RFC 3339), or null if never."},
+					"created_ts":  schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the token was minted (RFC 3339)."},
+					"expire_at":   schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When it expires (RFC 3339), or null if never."},
 					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Its description, where the API returns one."},
 				}},
 			},
@@ -92,8 +93,8 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			Name:        types.StringValue(t.Name),
 			TokenType:   types.StringValue(t.TokenType),
 			ReadOnly:    types.BoolValue(t.ReadOnly),
-			CreatedTS:   types.StringValue(formatTimestamp(t.CreatedTS)),
-			ExpireAt:    timestampOrNull(t.ExpireAt),
+			CreatedTS:   rfc3339(t.CreatedTS),
+			ExpireAt:    rfc3339OrNull(t.ExpireAt),
 			Description: types.StringPointerValue(t.Description),
 		})
 	}

@@ -177,7 +177,8 @@ func (apiURLValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 }
 
-// durationValidator accepts a Go duration string within [min, max].
+// durationValidator bounds a timetypes.GoDuration attribute to [min, max];
+// the type itself refuses a string that is not a duration.
 type durationValidator struct{ min, max time.Duration }
 
 func (v durationValidator) Description(context.Context) string {
@@ -191,9 +192,7 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a duration: use a number with a unit, such as \"30s\", \"15m\" or \"168h\".", req.ConfigValue.ValueString()))
-		return
+		return // timetypes.GoDuration reports it
 	}
 	if (v.min > 0 && d < v.min) || (v.max > 0 && d > v.max) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
