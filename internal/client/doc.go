@@ -74,6 +74,15 @@
 //     ten minutes, and later lists of that user by this process revoke a
 //     matching unknown token (only while no mint of that name is running).
 //
+// # Paging
+//
+// The token list is read to its end: when an answer carries a next-page
+// cursor (next_page_token or next_cursor, at the top level or inside a
+// "pagination" object) the client asks again with page_token, and returns
+// every page's tokens. A page that cannot be read or a cursor seen before
+// fails the whole list, because callers take a token missing from it for
+// revoked.
+//
 // # List cache
 //
 // ListTokens shares work per user: concurrent calls wait on one request, and

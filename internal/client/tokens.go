@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -185,38 +186,118 @@ func validUsername(op, username string) error {
 	return nil
 }
 
-// getTokens performs the list call (with retries) and decodes every token.
+// maxListPages bounds how many pages one list may take, so that a server
+// handing out fresh cursors forever cannot keep the client busy forever.
+const maxListPages = 1000
+
+// getTokens performs the list call (with retries) and decodes every token,
+// following the answer's cursor page by page. The answer is all or nothing:
+// a token missing from it is taken for revoked or expired, so a page that
+// cannot be read, or a cursor that repeats, fails the whole list.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
 	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
-	body, err := c.do(ctx, cl)
-	if err != nil {
-		return nil, err
+	var out []Token
+	seenIDs := map[string]bool{}
+	seenCursors := map[string]bool{}
+	for page := 1; ; page++ {
+		bad := func(reason string) error {
+			if page > 1 {
+				reason = fmt.Sprintf("page %d: %s", page, reason)
+			}
+			return &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
+		}
+		body, err := c.do(ctx, cl)
+		if err != nil {
+			if page > 1 && IsNotFound(err) {
+				// The user was there a page ago: a NOT_FOUND now says
+				// nothing reliable about it, and must not read as "gone".
+				return nil, bad("answered " + err.Error())
+			}
+			return nil, err
+		}
+		toks, next, reason := decodeTokenPage(body)
+		if reason != "" {
+			return nil, bad(reason)
+		}
+		for _, t := range toks {
+			if !seenIDs[t.ID] {
+				seenIDs[t.ID] = true
+				out = append(out, t)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		if seenCursors[next] {
+			return nil, bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
+		}
+		if page >= maxListPages {
+			return nil, bad(fmt.Sprintf("more than %d pages", maxListPages))
+		}
+		seenCursors[next] = true
+		cl = &call{op: cl.op, method: cl.method, path: cl.path, query: url.Values{"page_token": {next}}.Encode()}
 	}
-	bad := func(reason string) error {
-		return &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
+}
+
+// decodeTokenPage decodes one page of a token list: its tokens and the
+// cursor of the next page ("" on the last one). The cursor is read from
+// next_page_token or next_cursor, at the top level or inside "pagination".
+// reason says what was wrong (never a value).
+func decodeTokenPage(body []byte) (toks []Token, next, reason string) {
+	type cursors struct {
+		NextPageToken json.RawMessage `json:"next_page_token"`
+		NextCursor    json.RawMessage `json:"next_cursor"`
 	}
 	var v struct {
 		Tokens json.RawMessage `json:"tokens"`
+		cursors
+		Pagination json.RawMessage `json:"pagination"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, bad("body is not the expected JSON object")
+		return nil, "", "body is not the expected JSON object"
 	}
 	if v.Tokens == nil {
-		return nil, bad(`missing field "tokens"`)
+		return nil, "", `missing field "tokens"`
 	}
 	var wire []wireToken // "tokens": null reads as an empty list
 	if err := json.Unmarshal(v.Tokens, &wire); err != nil {
-		return nil, bad(`field "tokens" is not an array of token objects`)
+		return nil, "", `field "tokens" is not an array of token objects`
 	}
-	out := make([]Token, 0, len(wire))
+	toks = make([]Token, 0, len(wire))
 	for i := range wire {
 		t, reason := wire[i].toToken()
 		if reason != "" {
-			return nil, bad(fmt.Sprintf("token %d: %s", i, reason))
+			return nil, "", fmt.Sprintf("token %d: %s", i, reason)
 		}
-		out = append(out, t)
+		toks = append(toks, t)
 	}
-	return out, nil
+	var inner cursors
+	if len(v.Pagination) > 0 && string(v.Pagination) != "null" {
+		if err := json.Unmarshal(v.Pagination, &inner); err != nil {
+			return nil, "", `field "pagination" is not an object`
+		}
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"next_page_token", v.NextPageToken},
+		{"next_cursor", v.NextCursor},
+		{"pagination.next_page_token", inner.NextPageToken},
+		{"pagination.next_cursor", inner.NextCursor},
+	} {
+		if len(f.raw) == 0 || string(f.raw) == "null" {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(f.raw, &s); err != nil {
+			return nil, "", fmt.Sprintf("field %q is not a string", f.name)
+		}
+		if s != "" {
+			return toks, s, ""
+		}
+	}
+	return toks, "", ""
 }
 
 // DeleteToken invalidates a token. It is retried on 429, 502, 503, 504 and

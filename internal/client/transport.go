@@ -25,6 +25,7 @@ type call struct {
 	op     string
 	method string
 	path   string // escaped
+	query  string // encoded, without "?"; never shown in errors or logs
 	body   []byte // nil: no body
 }
 
@@ -68,7 +69,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
 	}
-	req, err := http.NewRequestWithContext(actx, cl.method, c.baseURL+cl.path, body)
+	target := c.baseURL + cl.path
+	if cl.query != "" {
+		target += "?" + cl.query
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, target, body)
 	if err != nil {
 		res.err = errors.New("cannot build the request")
 		return res

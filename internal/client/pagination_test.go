@@ -1,0 +1,161 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// pagedServer answers the token list from pages: the request without
+// page_token gets pages[""], the one with page_token=X gets pages[X] (or a
+// 400 for an unknown cursor). It records the page_token of every list.
+type pagedServer struct {
+	mu     sync.Mutex
+	pages  map[string]func(w http.ResponseWriter)
+	cursor []string
+}
+
+func (p *pagedServer) start(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		cur := r.URL.Query().Get("page_token")
+		p.mu.Lock()
+		p.cursor = append(p.cursor, cur)
+		page := p.pages[cur]
+		p.mu.Unlock()
+		if page == nil {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"message":"Bad Request","code":"BAD_REQUEST","issues":[{"message":"unknown page_token"}]}`)
+			return
+		}
+		page(w)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (p *pagedServer) cursors() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.cursor...)
+}
+
+func body(s string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) { _, _ = io.WriteString(w, s) }
+}
+
+func tok(id string) string {
+	return fmt.Sprintf(`{"id":%q,"name":"n","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`, id)
+}
+
+// TestListTokens_FollowsCursor: every cursor shape is followed with
+// page_token until a page has none, and the list holds every page's tokens.
+func TestListTokens_FollowsCursor(t *testing.T) {
+	cases := map[string]func(next string) string{
+		"next_page_token":            func(n string) string { return fmt.Sprintf(`"next_page_token":%q`, n) },
+		"next_cursor":                func(n string) string { return fmt.Sprintf(`"next_cursor":%q`, n) },
+		"pagination.next_page_token": func(n string) string { return fmt.Sprintf(`"pagination":{"next_page_token":%q}`, n) },
+		"pagination.next_cursor":     func(n string) string { return fmt.Sprintf(`"pagination":{"next_cursor":%q,"total":3}`, n) },
+	}
+	for name, cursor := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := &pagedServer{pages: map[string]func(http.ResponseWriter){
+				"":       body(`{"tokens":[` + tok("a") + `],` + cursor("c/2 &x") + `}`),
+				"c/2 &x": body(`{"tokens":[` + tok("b") + `,` + tok("a") + `],` + cursor("c3") + `}`),
+				// The last page: an empty or null cursor ends the list.
+				"c3": body(`{"tokens":[` + tok("c") + `],"next_page_token":null,"next_cursor":"","pagination":null}`),
+			}}
+			c, _ := newTestClient(t, p.start(t))
+			toks, err := c.ListTokens(ctxT(t), "u")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(toks); !slices.Equal(got, []string{"a", "b", "c"}) {
+				t.Fatalf("listed %v, want a b c (each once)", got)
+			}
+			if got := p.cursors(); !slices.Equal(got, []string{"", "c/2 &x", "c3"}) {
+				t.Fatalf("page_token sent: %q", got)
+			}
+		})
+	}
+}
+
+// TestListTokens_UnreadablePageFailsTheList: a list that cannot be read to
+// its end is an error, never a shorter list (a token missing from the list
+// would be taken for revoked), and a NOT_FOUND on a later page is not taken
+// for a deleted user.
+func TestListTokens_UnreadablePageFailsTheList(t *testing.T) {
+	first := body(`{"tokens":[` + tok("a") + `],"next_page_token":"p2"}`)
+	cases := []struct {
+		name  string
+		pages map[string]func(http.ResponseWriter)
+		want  string
+	}{
+		{"cursor repeats", map[string]func(http.ResponseWriter){
+			"":   first,
+			"p2": body(`{"tokens":[` + tok("b") + `],"next_page_token":"p2"}`),
+		}, "cursor repeats"},
+		{"cursor loops back", map[string]func(http.ResponseWriter){
+			"":   first,
+			"p2": body(`{"tokens":[` + tok("b") + `],"next_page_token":"p3"}`),
+			"p3": body(`{"tokens":[],"pagination":{"next_cursor":"p2"}}`),
+		}, "cursor repeats"},
+		{"page 2 not JSON", map[string]func(http.ResponseWriter){
+			"":   first,
+			"p2": body(`<html>`),
+		}, "page 2: body is not the expected JSON object"},
+		{"page 2 without tokens", map[string]func(http.ResponseWriter){
+			"":   first,
+			"p2": body(`{"next_page_token":null}`),
+		}, `page 2: missing field "tokens"`},
+		{"cursor not a string", map[string]func(http.ResponseWriter){
+			"": body(`{"tokens":[],"next_page_token":7}`),
+		}, `field "next_page_token" is not a string`},
+		{"page 2 server error", map[string]func(http.ResponseWriter){
+			"": first,
+			"p2": func(w http.ResponseWriter) {
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, `{"message":"boom","code":"INTERNAL_SERVER_ERROR"}`)
+			},
+		}, "HTTP 500"},
+		{"page 2 not found", map[string]func(http.ResponseWriter){
+			"": first,
+			"p2": func(w http.ResponseWriter) {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = io.WriteString(w, `{"message":"user not found","code":"NOT_FOUND"}`)
+			},
+		}, "page 2: answered"},
+		{"unknown cursor", map[string]func(http.ResponseWriter){"": first}, "HTTP 400"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pagedServer{pages: tc.pages}
+			c, _ := newTestClient(t, p.start(t), func(c *Config) { c.MaxAttempts = 2 })
+			toks, err := c.ListTokens(ctxT(t), "u")
+			if err == nil {
+				t.Fatalf("want an error, got the list %v", ids(toks))
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not say %q", err, tc.want)
+			}
+			if IsNotFound(err) {
+				t.Fatalf("a failed later page reads as a deleted user: %v", err)
+			}
+			var ie *InvalidResponseError
+			var ae *APIError
+			if !errors.As(err, &ie) && !errors.As(err, &ae) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+		})
+	}
+}
