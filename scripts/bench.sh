@@ -6,9 +6,11 @@
 # Markdown tables; see BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [flags of internal/bench/cmd/bench]
-#   e.g. scripts/bench.sh -n 50,200,500 -reps 3 -latency 0,50ms
-#        scripts/bench.sh -n 50 -reps 1 -latency 0      (a quick check)
+#   e.g. scripts/bench.sh                      (-n 1,10,50,200,500 -reps 3 -latency 0,50ms)
+#        scripts/bench.sh -n 10 -reps 1 -latency 0      (a quick check)
 # BENCH_DIR (default .bench) holds the binaries, run directories and results.
+# BENCH_PEER, when set, is an external provider binary measured side by side
+# (bench -peer; at -peer-n, default N=200). It is never built by this script.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -24,7 +26,11 @@ mkdir -p "$work/bin/motherduck" "$work/bin/noop"
 	go build -trimpath -o "$work/bin/bench" ./internal/bench/cmd/bench
 )
 echo "==> $("$tf" version 2>/dev/null | head -1); provider built from $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- . 2>/dev/null || echo ' (plus uncommitted changes)')" >&2
-exec "$work/bin/bench" -terraform "$tf" \
+peer=()
+if [[ -n "${BENCH_PEER:-}" ]]; then
+	peer=(-peer "$BENCH_PEER")
+fi
+exec "$work/bin/bench" -terraform "$tf" "${peer[@]}" \
 	-real-dir "$work/bin/motherduck" -noop-dir "$work/bin/noop" \
 	-workdir "$work" -out "$work/report.md" \
 	-command "scripts/bench.sh${*:+ $*}" "$@"

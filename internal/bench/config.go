@@ -5,17 +5,20 @@ import (
 	"strings"
 )
 
-// Variant is one of the three things measured with the same shape.
+// Variant is one of the things measured with the same shape.
 type Variant string
 
-// The variants: the real provider and the two baselines.
+// The variants: the real provider, the two baselines, and an external
+// provider binary to compare with (bench -peer; never part of the project).
 const (
 	Real   Variant = "motherduck"
 	Noop   Variant = "noop"
 	TFData Variant = "terraform_data"
+	Peer   Variant = "peer"
 )
 
-// Variants in the order of the first repetition; later ones rotate it.
+// Variants in the order of the first repetition; later ones rotate it. Peer
+// joins them where it is measured.
 var Variants = []Variant{Real, TFData, Noop}
 
 // Phase is one Terraform command of a run.
@@ -35,6 +38,7 @@ var Phases = []Phase{Apply, Plan, Destroy}
 const (
 	realAddress = "registry.terraform.io/duckops/motherduck"
 	noopAddress = "registry.terraform.io/duckops/mdnoop"
+	peerAddress = "registry.terraform.io/bench-peer/motherduck"
 )
 
 // Usernames returns the service accounts the tokens are spread over.
@@ -67,9 +71,14 @@ func ConfigFor(v Variant, n int, users []string) string {
 }
 `, n)
 	default:
-		typ, source := "motherduck", "duckops/motherduck"
-		if v == Noop {
+		typ, source, resource := "motherduck", "duckops/motherduck", "user_token"
+		switch v {
+		case Noop:
 			typ, source = "mdnoop", "duckops/mdnoop"
+		case Peer:
+			// The community provider's token resource, configured from
+			// the environment like the real one.
+			source, resource = "bench-peer/motherduck", "token"
 		}
 		fmt.Fprintf(&b, `terraform {
   required_providers {
@@ -81,25 +90,30 @@ func ConfigFor(v Variant, n int, users []string) string {
 
 provider %[1]q {}
 
-resource "%[1]s_user_token" "t" {
+resource "%[1]s_%[4]s" "t" {
   count    = %[3]d
   username = local.users[count.index %% length(local.users)]
   name     = "bench-${count.index}"
 }
-`, typ, source, n)
+`, typ, source, n, resource)
 	}
 	return b.String()
 }
 
 // CLIConfig returns a Terraform CLI configuration that serves the real
-// provider from realDir and the noop provider from noopDir.
-func CLIConfig(realDir, noopDir string) string {
+// provider from realDir, the noop provider from noopDir and, when peerDir is
+// not empty, the peer from peerDir.
+func CLIConfig(realDir, noopDir, peerDir string) string {
+	peer := ""
+	if peerDir != "" {
+		peer = fmt.Sprintf("    %q = %q\n", peerAddress, peerDir)
+	}
 	return fmt.Sprintf(`provider_installation {
   dev_overrides {
     %q = %q
     %q = %q
-  }
+%s  }
   direct {}
 }
-`, realAddress, realDir, noopAddress, noopDir)
+`, realAddress, realDir, noopAddress, noopDir, peer)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ type Options struct {
 	Terraform   string          // Terraform CLI binary
 	RealDir     string          // directory holding terraform-provider-motherduck
 	NoopDir     string          // directory holding terraform-provider-mdnoop
+	Peer        string          // an external provider binary to compare with ("" for none)
+	PeerNs      []int           // the Ns at which the peer runs
 	WorkDir     string          // run directories and the CLI config go here
 	Ns          []int           // resource counts
 	Reps        int             // repetitions of each (variant, N, latency)
@@ -88,7 +91,7 @@ func Run(ctx context.Context, opts Options) (*Results, error) {
 	}
 	res := &Results{Opts: r.opts, Machine: ReadMachine(ctx, opts.Terraform), Started: time.Now(), LoadBefore: loadAvg()}
 	if opts.Warmup {
-		for _, v := range Variants {
+		for _, v := range r.variants(-1) {
 			if _, err := r.runOne(ctx, v, min(opts.Ns[0], 10), 0, -1); err != nil {
 				return nil, fmt.Errorf("warm-up: %w", err)
 			}
@@ -97,7 +100,7 @@ func Run(ctx context.Context, opts Options) (*Results, error) {
 	for _, lat := range opts.Latencies {
 		for _, n := range opts.Ns {
 			for rep := range opts.Reps {
-				for _, v := range Rotate(Variants, rep) {
+				for _, v := range Rotate(r.variants(n), rep) {
 					rr, err := r.runOne(ctx, v, n, lat, rep)
 					if err != nil {
 						return res, err
@@ -118,6 +121,16 @@ type runner struct {
 	cliConf string
 	realExe string
 	noopExe string
+	peerExe string
+}
+
+// variants are the variants measured at n: the peer joins at its Ns. n < 0
+// asks for every variant (the warm-up).
+func (r *runner) variants(n int) []Variant {
+	if r.peerExe == "" || (n >= 0 && !slices.Contains(r.opts.PeerNs, n)) {
+		return Variants
+	}
+	return append(slices.Clone(Variants), Peer)
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -143,8 +156,26 @@ func newRunner(opts Options) (*runner, error) {
 	if err := os.MkdirAll(r.opts.WorkDir, 0o755); err != nil {
 		return nil, err
 	}
+	peerDir := ""
+	if opts.Peer != "" {
+		// dev_overrides wants terraform-provider-<type> in a directory.
+		if r.peerExe, err = filepath.EvalSymlinks(opts.Peer); err != nil {
+			return nil, fmt.Errorf("bench: -peer: %w", err)
+		}
+		peerDir = filepath.Join(r.opts.WorkDir, "bin", "peer")
+		link := filepath.Join(peerDir, "terraform-provider-motherduck")
+		if err := os.MkdirAll(peerDir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Remove(link); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		if err := os.Symlink(r.peerExe, link); err != nil {
+			return nil, err
+		}
+	}
 	r.cliConf = filepath.Join(r.opts.WorkDir, "terraformrc")
-	if err := os.WriteFile(r.cliConf, []byte(CLIConfig(r.opts.RealDir, r.opts.NoopDir)), 0o644); err != nil {
+	if err := os.WriteFile(r.cliConf, []byte(CLIConfig(r.opts.RealDir, r.opts.NoopDir, peerDir)), 0o644); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -205,8 +236,7 @@ func (r *runner) runOne(ctx context.Context, v Variant, n int, lat time.Duration
 	var em *emulator.Server
 	exe := ""
 	switch v {
-	case Real:
-		exe = r.realExe
+	case Real, Peer:
 		em = emulator.New()
 		em.SetRealTimeClock(true)
 		for _, u := range r.users {
@@ -215,7 +245,13 @@ func (r *runner) runOne(ctx context.Context, v Variant, n int, lat time.Duration
 		em.SetLatency(lat)
 		url := em.Start()
 		defer em.Close()
+		exe = r.realExe
 		env = append(env, "MOTHERDUCK_API_URL="+url, "MOTHERDUCK_TOKEN="+em.AdminToken())
+		if v == Peer {
+			// The community provider's variables.
+			exe = r.peerExe
+			env = append(env, "MOTHERDUCK_API_BASE_URL="+url, "MOTHERDUCK_API_TOKEN="+em.AdminToken())
+		}
 	case Noop:
 		exe = r.noopExe
 	}

@@ -113,14 +113,21 @@ func TestConfigFor(t *testing.T) {
 		Real:   `resource "motherduck_user_token" "t" {`,
 		Noop:   `resource "mdnoop_user_token" "t" {`,
 		TFData: `resource "terraform_data" "t" {`,
+		Peer:   `resource "motherduck_token" "t" {`,
 	} {
 		c := ConfigFor(v, 7, users)
 		if !strings.Contains(c, want) || !strings.Contains(c, "count") || !strings.Contains(c, `"svc_bench_1"`) {
 			t.Errorf("ConfigFor(%s):\n%s", v, c)
 		}
 	}
-	if !strings.Contains(CLIConfig("/a", "/b"), `"registry.terraform.io/duckops/mdnoop" = "/b"`) {
+	if !strings.Contains(CLIConfig("/a", "/b", ""), `"registry.terraform.io/duckops/mdnoop" = "/b"`) {
 		t.Error("CLIConfig does not serve the noop provider")
+	}
+	if c := CLIConfig("/a", "/b", "/c"); !strings.Contains(c, `"registry.terraform.io/bench-peer/motherduck" = "/c"`) {
+		t.Errorf("CLIConfig does not serve the peer:\n%s", c)
+	}
+	if !strings.Contains(ConfigFor(Peer, 7, users), `source = "bench-peer/motherduck"`) {
+		t.Error("ConfigFor(Peer) does not use the peer's address")
 	}
 }
 

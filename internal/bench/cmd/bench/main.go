@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	bench -real-dir DIR -noop-dir DIR [-terraform PATH] [-n 50,200,500] [-reps 3] [-latency 0,50ms] ...
+//	bench -real-dir DIR -noop-dir DIR [-terraform PATH] [-n 1,10,50,200,500] [-reps 3] [-latency 0,50ms] [-peer BINARY -peer-n 200] ...
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -37,7 +38,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	realDir := fs.String("real-dir", "", "directory holding terraform-provider-motherduck (required)")
 	noopDir := fs.String("noop-dir", "", "directory holding terraform-provider-mdnoop (required)")
 	workDir := fs.String("workdir", ".bench", "directory for run directories, the CLI config and results")
-	ns := fs.String("n", "50,200,500", "comma-separated resource counts")
+	ns := fs.String("n", "1,10,50,200,500", "comma-separated resource counts")
+	peer := fs.String("peer", "", "an external provider binary to measure side by side (a motherduck_token resource configured by MOTHERDUCK_API_TOKEN and MOTHERDUCK_API_BASE_URL: the community provider); never committed")
+	peerNs := fs.String("peer-n", "200", "comma-separated resource counts at which the peer runs (each must be in -n)")
 	reps := fs.Int("reps", 3, "repetitions of each variant, N and latency (the median is reported)")
 	lats := fs.String("latency", "0,50ms", "comma-separated emulated API latencies")
 	users := fs.Int("users", 4, "service accounts the tokens are spread over")
@@ -56,6 +59,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: -n: %v\n", err)
 		return 2
 	}
+	peerNList, err := bench.ParseInts(*peerNs)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: -peer-n: %v\n", err)
+		return 2
+	}
+	if *peer == "" {
+		peerNList = nil
+	}
+	for _, n := range peerNList {
+		if !slices.Contains(nList, n) {
+			fmt.Fprintf(stderr, "bench: -peer-n %d is not in -n %s\n", n, *ns)
+			return 2
+		}
+	}
 	latList, err := bench.ParseDurations(*lats)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: -latency: %v\n", err)
@@ -69,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts := bench.Options{
-		Terraform: *tf, RealDir: *realDir, NoopDir: *noopDir, WorkDir: *workDir,
+		Terraform: *tf, RealDir: *realDir, NoopDir: *noopDir, WorkDir: *workDir, Peer: *peer, PeerNs: peerNList,
 		Ns: nList, Reps: *reps, Latencies: latList, Users: *users, Parallelism: *par,
 		Poll: *poll, Warmup: *warmup, Keep: *keep, Progress: stderr,
 	}
