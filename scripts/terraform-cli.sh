@@ -12,6 +12,12 @@
 #   scripts/terraform-cli.sh terraform-path-or-none
 #       The `terraform` on PATH if it is a working Terraform >= 1.5, else
 #       prints nothing. Never builds; always exits 0.
+#   scripts/terraform-cli.sh terraform-1.13.3
+#       Exactly Terraform 1.13.3, a TEST BUILD without the remote-state
+#       backends (azurerm, consul, cos, gcs, kubernetes, oci, oss, pg, s3):
+#       those are nested modules missing from the module proxy's zip, so the
+#       build drops them. Enough for acceptance tests (local state); not a
+#       Terraform to use for real work. Cached build, else builds it.
 #   scripts/terraform-cli.sh tofu
 #       Exactly OpenTofu 1.12.6 (cached build, or an exact match on PATH);
 #       else builds it.
@@ -22,17 +28,20 @@
 #
 # Builds live outside the clone, in
 #   ${MOTHERDUCK_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-motherduck/cli}
-# as terraform-1.5.7/terraform and tofu-1.12.6/tofu. A lock file per tool
+# as terraform-1.5.7/terraform, terraform-1.13.3/terraform and
+# tofu-1.12.6/tofu. A lock file per tool
 # makes concurrent invocations wait for one build instead of each starting
 # their own. A cached binary that no longer runs is rebuilt.
 #
 # Building needs only Go and access to the Go module proxy; it takes several
-# minutes (Terraform 4-7, OpenTofu ~9 on two cores). Example:
+# minutes (Terraform 1.5.7 4-7, Terraform 1.13.3 ~6, OpenTofu ~9 on two
+# cores). Example:
 #   export TF_ACC_TERRAFORM_PATH="$(scripts/terraform-cli.sh terraform)"
 set -euo pipefail
 
 readonly TERRAFORM_VERSION=1.5.7
 readonly TERRAFORM_MIN_VERSION=1.5.0
+readonly TERRAFORM_TEST_VERSION=1.13.3
 readonly TOFU_VERSION=1.12.6
 readonly TERRAFORM_MODULE=github.com/hashicorp/terraform
 readonly TOFU_MODULE=github.com/opentofu/opentofu
@@ -162,6 +171,15 @@ go_env() {
 	env GOWORK=off GOFLAGS= "$@"
 }
 
+# module_dir JSON: the Dir of a `go mod download -json` answer.
+module_dir() {
+	if command -v jq >/dev/null 2>&1; then
+		jq -r '.Dir // empty' <<<"$1"
+	else
+		sed -n 's/^[[:space:]]*"Dir":[[:space:]]*"\(.*\)",\{0,1\}$/\1/p' <<<"$1"
+	fi
+}
+
 # build_terraform DEST: build Terraform $TERRAFORM_VERSION into DEST.
 build_terraform() {
 	local dest="$1" start
@@ -191,11 +209,7 @@ build_tofu() {
 	log "downloading $TOFU_MODULE@v$TOFU_VERSION..."
 	json="$(cd "$BUILD_TMP" && go_env go mod download -json "$TOFU_MODULE@v$TOFU_VERSION")" ||
 		die "go mod download $TOFU_MODULE@v$TOFU_VERSION failed: $json"
-	if command -v jq >/dev/null 2>&1; then
-		dir="$(jq -r '.Dir // empty' <<<"$json")"
-	else
-		dir="$(sed -n 's/^[[:space:]]*"Dir":[[:space:]]*"\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
-	fi
+	dir="$(module_dir "$json")"
 	[[ -n "$dir" && -d "$dir" ]] || die "no module directory in go mod download output: $json"
 	# Module cache directories are read-only; copy to a writable place.
 	cp -R "$dir/." "$BUILD_TMP/src"
@@ -212,6 +226,62 @@ build_tofu() {
 	mv -f "$BUILD_TMP/bin/tofu" "$dest"
 	cleanup
 	log "built tofu $TOFU_VERSION in $((SECONDS - start))s: $dest"
+}
+
+# build_terraform_test DEST: build Terraform $TERRAFORM_TEST_VERSION into
+# DEST without its remote-state backends. They (and internal/legacy, which
+# only they use) are nested modules that the module proxy's zip leaves out,
+# while go.mod requires and replaces them with local paths, so neither
+# `go install module@version` nor a plain build of the download works. From a
+# writable copy: drop those require and replace lines from go.mod, and those
+# backends from internal/backend/init/init.go (imports and map entries), then
+# build with -mod=mod. The local, http and inmem backends and HCP Terraform's
+# stay. Release binaries are never downloaded.
+build_terraform_test() {
+	local dest="$1" start json dir src missing m path alias
+	command -v go >/dev/null 2>&1 || die "go not found on PATH; needed to build terraform $TERRAFORM_TEST_VERSION"
+	new_build_tmp
+	start=$SECONDS
+	log "building terraform $TERRAFORM_TEST_VERSION (test build without remote-state backends) from source (go build; takes ~6 minutes)..."
+	json="$(cd "$BUILD_TMP" && go_env go mod download -json "$TERRAFORM_MODULE@v$TERRAFORM_TEST_VERSION")" ||
+		die "go mod download $TERRAFORM_MODULE@v$TERRAFORM_TEST_VERSION failed: $json"
+	dir="$(module_dir "$json")"
+	[[ -n "$dir" && -d "$dir" ]] || die "no module directory in go mod download output: $json"
+	src="$BUILD_TMP/src"
+	cp -R "$dir/." "$src"
+	chmod -R u+w "$src"
+	# The nested modules whose replace target is not in the zip.
+	missing=()
+	while read -r m path; do
+		[[ -d "$src/$path" ]] || missing+=("$m")
+	done < <(sed -n 's|^replace \([^ ]*\) => \./\([^ ]*\)$|\1 \2|p' "$src/go.mod")
+	[[ ${#missing[@]} -gt 0 ]] || die "terraform $TERRAFORM_TEST_VERSION: no missing nested module found in go.mod; the recipe needs a look"
+	for m in "${missing[@]}"; do
+		# The require line (a tab, the path, a version) and the replace line.
+		grep -vE "^([[:space:]]+|replace )${m//./\\.}( |$)" "$src/go.mod" >"$src/go.mod.new"
+		mv "$src/go.mod.new" "$src/go.mod"
+		# The import in init.go names the package with an alias; drop the
+		# import and every line using the alias (the map entry).
+		alias="$(sed -n "s|^[[:space:]]*\([A-Za-z0-9_]*\) \"$m\"\$|\1|p" "$src/internal/backend/init/init.go")"
+		if [[ -n "$alias" ]]; then
+			grep -vE "(\"$m\"\$|[^A-Za-z0-9_]$alias\.)" "$src/internal/backend/init/init.go" >"$src/init.go.new"
+			mv "$src/init.go.new" "$src/internal/backend/init/init.go"
+		fi
+	done
+	if grep -rqE --include='*.go' --exclude='*_test.go' "\"($(IFS='|'; echo "${missing[*]}"))\"" "$src"; then
+		die "terraform $TERRAFORM_TEST_VERSION: a missing nested module is still imported outside init.go; the recipe needs a look"
+	fi
+	mkdir -p "$BUILD_TMP/bin"
+	# version.dev=no drops the "-dev" suffix, as HashiCorp's release builds do.
+	(cd "$src" && go_env GOFLAGS=-mod=mod CGO_ENABLED=0 \
+		go build -trimpath -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" \
+		-o "$BUILD_TMP/bin/terraform" .) >&2 ||
+		die "building terraform $TERRAFORM_TEST_VERSION failed"
+	[[ -f "$BUILD_TMP/bin/terraform" ]] || die "the terraform build produced no binary"
+	mkdir -p "$(dirname "$dest")"
+	mv -f "$BUILD_TMP/bin/terraform" "$dest"
+	cleanup
+	log "built terraform $TERRAFORM_TEST_VERSION (test build without remote-state backends) in $((SECONDS - start))s: $dest"
 }
 
 # ensure_built_locked PRODUCT VERSION BIN BUILDER: called with the lock held.
@@ -241,6 +311,7 @@ ensure_built() {
 }
 
 TERRAFORM_CACHED="$CACHE_ROOT/terraform-$TERRAFORM_VERSION/terraform"
+TERRAFORM_TEST_CACHED="$CACHE_ROOT/terraform-$TERRAFORM_TEST_VERSION/terraform"
 TOFU_CACHED="$CACHE_ROOT/tofu-$TOFU_VERSION/tofu"
 
 # candidates_terraform: print candidate terraform binaries, one a line.
@@ -295,6 +366,13 @@ cmd_terraform_path_or_none() {
 	return 0
 }
 
+# Only the cached test build: a Terraform $TERRAFORM_TEST_VERSION found on
+# PATH would be a release build, and the label "test build" would be wrong.
+cmd_terraform_test() {
+	ensure_built "terraform-$TERRAFORM_TEST_VERSION" Terraform "$TERRAFORM_TEST_VERSION" "$TERRAFORM_TEST_CACHED" build_terraform_test
+	printf '%s\n' "$TERRAFORM_TEST_CACHED"
+}
+
 cmd_tofu() {
 	local c
 	if accept "$TOFU_CACHED" OpenTofu exact "$TOFU_VERSION"; then
@@ -317,6 +395,7 @@ main() {
 	case "$1" in
 	terraform) cmd_terraform ;;
 	"terraform-$TERRAFORM_VERSION") cmd_terraform_exact ;;
+	"terraform-$TERRAFORM_TEST_VERSION") cmd_terraform_test ;;
 	terraform-path-or-none) cmd_terraform_path_or_none ;;
 	tofu) cmd_tofu ;;
 	-h | --help | help) usage ;;
