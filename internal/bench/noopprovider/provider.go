@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -91,19 +92,19 @@ type noopTokenResource struct{}
 
 // tokenModel mirrors the real resource's model.
 type tokenModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Username     types.String   `tfsdk:"username"`
-	Name         types.String   `tfsdk:"name"`
-	TTL          types.Int64    `tfsdk:"ttl"`
-	TokenType    types.String   `tfsdk:"token_type"`
-	Description  types.String   `tfsdk:"description"`
-	Keepers      types.Map      `tfsdk:"keepers"`
-	RotateBefore types.String   `tfsdk:"rotate_before"`
-	Token        types.String   `tfsdk:"token"`
-	CreatedTS    types.String   `tfsdk:"created_ts"`
-	ExpireAt     types.String   `tfsdk:"expire_at"`
-	ReadOnly     types.Bool     `tfsdk:"read_only"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID           types.String         `tfsdk:"id"`
+	Username     types.String         `tfsdk:"username"`
+	Name         types.String         `tfsdk:"name"`
+	TTL          types.Int64          `tfsdk:"ttl"`
+	TokenType    types.String         `tfsdk:"token_type"`
+	Description  types.String         `tfsdk:"description"`
+	Keepers      types.Map            `tfsdk:"keepers"`
+	RotateBefore timetypes.GoDuration `tfsdk:"rotate_before"`
+	Token        types.String         `tfsdk:"token"`
+	CreatedTS    timetypes.RFC3339    `tfsdk:"created_ts"`
+	ExpireAt     timetypes.RFC3339    `tfsdk:"expire_at"`
+	ReadOnly     types.Bool           `tfsdk:"read_only"`
+	Timeouts     timeouts.Value       `tfsdk:"timeouts"`
 }
 
 type tokenIdentity struct {
@@ -161,12 +162,12 @@ func (r *noopTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
 			"rotate_before": schema.StringAttribute{
-				Optional: true, MarkdownDescription: "A duration.",
+				CustomType: timetypes.GoDurationType{}, Optional: true, MarkdownDescription: "A duration.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(2)},
 			},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "A random secret.", PlanModifiers: keep},
-			"created_ts": schema.StringAttribute{Computed: true, MarkdownDescription: "When Create ran.", PlanModifiers: keep},
-			"expire_at":  schema.StringAttribute{Computed: true, MarkdownDescription: "Always null here.", PlanModifiers: keep},
+			"created_ts": schema.StringAttribute{CustomType: timetypes.RFC3339Type{}, Computed: true, MarkdownDescription: "When Create ran.", PlanModifiers: keep},
+			"expire_at":  schema.StringAttribute{CustomType: timetypes.RFC3339Type{}, Computed: true, MarkdownDescription: "Always null here.", PlanModifiers: keep},
 			"read_only": schema.BoolAttribute{
 				Computed: true, MarkdownDescription: "Whether token_type is read_scaling.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
@@ -197,8 +198,8 @@ func (r *noopTokenResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	m.ID = types.StringValue(randomUUID())
 	m.Token = types.StringValue("md_" + randomHex(20))
-	m.CreatedTS = types.StringValue(time.Now().UTC().Truncate(time.Second).Format(time.RFC3339Nano))
-	m.ExpireAt = types.StringNull()
+	m.CreatedTS = timetypes.NewRFC3339TimeValue(time.Now().UTC().Truncate(time.Second))
+	m.ExpireAt = timetypes.NewRFC3339Null()
 	m.ReadOnly = types.BoolValue(m.TokenType.ValueString() == "read_scaling")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if resp.Identity != nil {
