@@ -116,6 +116,7 @@ type Server struct {
 
 	latency     time.Duration
 	description bool
+	pageSize    int // token list page size; 0 = one page, no cursor
 
 	requests []*Request
 	onReq    func(Request)
@@ -502,15 +503,28 @@ func (s *Server) SetDescriptionSupport(on bool) {
 	s.description = on
 }
 
+// SetTokenListPageSize makes the token list answer at most n tokens a page,
+// with a next_page_token (null on the last page) that a request's page_token
+// query parameter follows. With n <= 0 (the default) the list answers every
+// token in one page, without next_page_token, and ignores page_token, as the
+// live API does today.
+func (s *Server) SetTokenListPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = max(n, 0)
+}
+
 // Request is the record of one request the emulator received.
 type Request struct {
 	Method   string
 	Path     string // the escaped path as received, e.g. /v1/users/alice/tokens
 	Op       string // one of the Op* constants
 	Username string // decoded; for create_user the username in the body, when readable
-	Status   int    // status written; 0 when the connection was dropped before an answer
-	Fault    string // "" or the fault kind applied
-	At       time.Time
+	// PageToken is the page_token query parameter of a list request.
+	PageToken string
+	Status    int    // status written; 0 when the connection was dropped before an answer
+	Fault     string // "" or the fault kind applied
+	At        time.Time
 	// TokenID and TokenName name the token minted (a mint that succeeded,
 	// including one committed under a drop_after fault) or the token id whose
 	// revocation was asked for (revoke).

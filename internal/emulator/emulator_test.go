@@ -3,12 +3,14 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -467,6 +469,229 @@ func TestListOrder(t *testing.T) {
 
 func sameSet(a, b []string) bool {
 	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+// page is one answer of the token list, with its cursor as received.
+type page struct {
+	ids     []string
+	next    any  // next_page_token as decoded: nil, or a string
+	hasNext bool // the key is present
+}
+
+func listPage(t *testing.T, base, token, user, pageToken string) page {
+	t.Helper()
+	path := "/v1/users/" + user + "/tokens"
+	if pageToken != "" {
+		path += "?page_token=" + url.QueryEscape(pageToken)
+	}
+	r := do(t, base, call{method: "GET", path: path, token: token})
+	if r.err != nil || r.status != 200 {
+		t.Fatalf("list %s: status %d err %v body %s", path, r.status, r.err, r.body)
+	}
+	var out struct {
+		Tokens []map[string]any `json:"tokens"`
+	}
+	if err := json.Unmarshal(r.body, &out); err != nil || out.Tokens == nil {
+		t.Fatalf("list body %s: %v", r.body, err)
+	}
+	m := r.json(t)
+	next, has := m["next_page_token"]
+	return page{ids: ids(out.Tokens), next: next, hasNext: has}
+}
+
+// TestListPaging: with a page size, the list pages with next_page_token and
+// page_token and every token is listed exactly once, in the unpaged order;
+// without one, it answers one page with no cursor, as the live API does.
+func TestListPaging(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		tokens, pageSize int
+		pages            int
+	}{
+		{"no page size", 5, 0, 1},
+		{"no tokens", 0, 2, 1},
+		{"one token a page", 5, 1, 5},
+		{"two a page", 5, 2, 3},
+		{"exact pages", 6, 3, 2},
+		{"page larger than the list", 5, 10, 1},
+		{"page size equal to the list", 5, 5, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, u := start(t)
+			s.AddServiceAccount("svc_ci")
+			admin := s.AdminToken()
+			for i := 0; i < tc.tokens; i++ {
+				s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
+			}
+			unpaged := ids(list(t, u, admin, "svc_ci"))
+			s.SetTokenListPageSize(tc.pageSize)
+			s.ResetRequests()
+
+			var got []string
+			cursor, pages := "", 0
+			for {
+				p := listPage(t, u, admin, "svc_ci", cursor)
+				pages++
+				got = append(got, p.ids...)
+				if tc.pageSize == 0 {
+					if p.hasNext {
+						t.Fatalf("next_page_token without a page size: %v", p.next)
+					}
+					break
+				}
+				if !p.hasNext {
+					t.Fatal("a paged answer without next_page_token")
+				}
+				if len(p.ids) > tc.pageSize {
+					t.Fatalf("page of %d tokens, page size %d", len(p.ids), tc.pageSize)
+				}
+				if p.next == nil {
+					break
+				}
+				next, ok := p.next.(string)
+				if !ok || next == "" || next == cursor {
+					t.Fatalf("next_page_token %#v after %q", p.next, cursor)
+				}
+				cursor = next
+				if pages > tc.tokens+1 {
+					t.Fatal("the cursors never end")
+				}
+			}
+			if pages != tc.pages {
+				t.Fatalf("%d pages, want %d", pages, tc.pages)
+			}
+			if !slices.Equal(got, unpaged) || len(got) != tc.tokens {
+				t.Fatalf("pages listed %v, the unpaged list is %v", got, unpaged)
+			}
+			reqs := s.Requests()
+			if len(reqs) != pages || reqs[0].PageToken != "" || (pages > 1 && reqs[pages-1].PageToken != cursor) {
+				t.Fatalf("requests %+v", reqs)
+			}
+		})
+	}
+
+	s, u := start(t)
+	s.AddServiceAccount("svc_ci")
+	admin := s.AdminToken()
+	for i := 0; i < 3; i++ {
+		s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
+	}
+
+	// Without a page size, page_token is ignored (as the live API ignores cursor).
+	if p := listPage(t, u, admin, "svc_ci", "garbage"); len(p.ids) != 3 || p.hasNext {
+		t.Fatalf("page_token without a page size: %+v", p)
+	}
+
+	s.SetTokenListPageSize(2)
+	first := listPage(t, u, admin, "svc_ci", "")
+	second := listPage(t, u, admin, "svc_ci", first.next.(string))
+	for name, tok := range map[string]string{
+		"not base64":      "not a cursor!",
+		"another prefix":  base64.RawURLEncoding.EncodeToString([]byte("page:1")),
+		"negative offset": base64.RawURLEncoding.EncodeToString([]byte("emulator-page:-1")),
+		"signed offset":   base64.RawURLEncoding.EncodeToString([]byte("emulator-page:+1")),
+		"no offset":       base64.RawURLEncoding.EncodeToString([]byte("emulator-page:")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := do(t, u, call{method: "GET", path: "/v1/users/svc_ci/tokens?page_token=" + url.QueryEscape(tok), token: admin})
+			if p := issuePaths(wantError(t, r, 400, "BAD_REQUEST")); len(p) != 1 || p[0] != "page_token" {
+				t.Fatalf("issues %v", p)
+			}
+		})
+	}
+	// A cursor past the end (the list shrank between pages): an empty last page.
+	s.RevokeToken("svc_ci", first.ids[0])
+	s.RevokeToken("svc_ci", first.ids[1])
+	if p := listPage(t, u, admin, "svc_ci", first.next.(string)); len(p.ids) != 0 || !p.hasNext || p.next != nil {
+		t.Fatalf("page past the end: %+v", p)
+	}
+	if len(second.ids) != 1 || second.next != nil {
+		t.Fatalf("second page %+v", second)
+	}
+}
+
+// TestFaultRepeatCursor: the repeat_cursor fault hands a client the same
+// cursor twice, with or without a page size; LaterPages confines a fault to
+// the pages after the first.
+func TestFaultRepeatCursor(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pageSize int
+		fault    emulator.Fault
+		// repeatedOn is the page whose next_page_token was already handed out;
+		// received: that cursor is the page_token the page was asked with (else
+		// it is the first page's own cursor, so that page came twice).
+		repeatedOn int
+		received   bool
+	}{
+		{"every list, paged", 1, emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultRepeatCursor}, 2, false},
+		{"every list, no page size", 0, emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultRepeatCursor}, 2, false},
+		{"later pages once", 1, emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultRepeatCursor, LaterPages: true, Times: 1}, 2, true},
+		{"later pages of three", 2, emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultRepeatCursor, LaterPages: true}, 2, true},
+		{"any op: lists only", 2, emulator.Fault{Kind: emulator.FaultRepeatCursor, Times: 2}, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, u := start(t)
+			s.AddServiceAccount("svc_ci")
+			admin := s.AdminToken()
+			for i := 0; i < 5; i++ {
+				s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
+			}
+			s.SetTokenListPageSize(tc.pageSize)
+			s.InjectFault(tc.fault)
+			// A mint is not disturbed by a cursor fault, and does not use it up.
+			mint(t, u, admin, "svc_ci", map[string]any{"name": "m"})
+
+			seen := map[string]bool{}
+			var pages []page
+			cursor := ""
+			for {
+				p := listPage(t, u, admin, "svc_ci", cursor)
+				pages = append(pages, p)
+				next, _ := p.next.(string)
+				if next == "" {
+					t.Fatalf("page %d: no cursor repeated before the end (%+v)", len(pages), p)
+				}
+				if seen[next] {
+					break
+				}
+				seen[next] = true
+				cursor = next
+			}
+			if len(pages) != tc.repeatedOn {
+				t.Fatalf("a cursor repeated on page %d, want %d", len(pages), tc.repeatedOn)
+			}
+			last := pages[len(pages)-1]
+			if tc.received && last.next != cursor {
+				t.Fatalf("next_page_token %v, want the page_token received %q", last.next, cursor)
+			}
+			if !tc.received && !slices.Equal(pages[1].ids, pages[0].ids) {
+				t.Fatalf("the first page's cursor led to %v, not the first page %v", pages[1].ids, pages[0].ids)
+			}
+		})
+	}
+
+	// The fault changes only the cursor: the tokens of the page are as without it.
+	s, u := start(t)
+	s.AddServiceAccount("svc_ci")
+	for i := 0; i < 3; i++ {
+		s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
+	}
+	s.SetTokenListPageSize(2)
+	clean := listPage(t, u, s.AdminToken(), "svc_ci", "")
+	s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultRepeatCursor, Times: 1})
+	faulty := listPage(t, u, s.AdminToken(), "svc_ci", "")
+	if !slices.Equal(clean.ids, faulty.ids) || faulty.next == clean.next {
+		t.Fatalf("clean %+v, faulty %+v", clean, faulty)
+	}
+	if r := s.Requests(); r[1].Fault != string(emulator.FaultRepeatCursor) || r[0].Fault != "" {
+		t.Fatalf("requests %+v", r)
+	}
+	// A status fault confined to later pages: the first page reads, the second fails.
+	s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500, LaterPages: true})
+	p := listPage(t, u, s.AdminToken(), "svc_ci", "")
+	r := do(t, u, call{method: "GET", path: "/v1/users/svc_ci/tokens?page_token=" + url.QueryEscape(p.next.(string)), token: s.AdminToken()})
+	wantError(t, r, 500, "INTERNAL_SERVER_ERROR")
 }
 
 func TestExpiry(t *testing.T) {

@@ -26,12 +26,20 @@ const (
 	// FaultDelay sleeps Delay (respecting request cancellation), then handles
 	// the request normally.
 	FaultDelay FaultKind = "delay"
+	// FaultRepeatCursor applies to token lists only: the list is answered
+	// normally, except that its next_page_token is the page_token the request
+	// carried, or, on a first page, the cursor of that same first page. A
+	// client that follows it is handed the same cursor twice.
+	FaultRepeatCursor FaultKind = "repeat_cursor"
 )
 
 // Fault describes a fault to inject into matching /v1 requests.
 type Fault struct {
-	Op         string // "" = any op (see the Op* constants)
-	Username   string // "" = any user (decoded; for create_user the body's username)
+	Op       string // "" = any op (see the Op* constants)
+	Username string // "" = any user (decoded; for create_user the body's username)
+	// LaterPages restricts the fault to requests that carry a page_token
+	// query parameter (the second and later pages of a list).
+	LaterPages bool
 	Kind       FaultKind
 	Status     int    // for FaultStatus; 0 means 500
 	RetryAfter string // raw Retry-After header value ("1", or an HTTP date)
@@ -40,16 +48,21 @@ type Fault struct {
 	Times      int // apply to the next Times matching requests; 0 = every matching request until cleared
 }
 
-func (f *Fault) matches(op, username string) bool {
-	if f.Op != "" && f.Op != op {
+func (f *Fault) matches(rt route) bool {
+	if f.Op != "" && f.Op != rt.op {
 		return false
 	}
-	if f.Username != "" && f.Username != username {
+	if f.Username != "" && f.Username != rt.username {
+		return false
+	}
+	if f.LaterPages && !rt.paged {
 		return false
 	}
 	switch f.Kind {
 	case FaultStatus, FaultDropBefore, FaultDropAfter, FaultDelay:
 		return true
+	case FaultRepeatCursor:
+		return rt.op == OpList
 	}
 	return false
 }
@@ -100,10 +113,10 @@ func (s *Server) SetRandomFaults(seed int64, rate float64, faults []Fault) {
 
 // pickFaultLocked chooses the fault for a request, consuming one use of an
 // explicit fault and advancing the random source.
-func (s *Server) pickFaultLocked(op, username string) *Fault {
+func (s *Server) pickFaultLocked(rt route) *Fault {
 	var chosen *Fault
 	for _, fs := range s.faults {
-		if !fs.f.matches(op, username) {
+		if !fs.f.matches(rt) {
 			continue
 		}
 		if fs.f.Times > 0 {
@@ -120,7 +133,7 @@ func (s *Server) pickFaultLocked(op, username string) *Fault {
 		if s.rnd.Float64() < s.randRate {
 			var cands []Fault
 			for _, f := range s.randFaults {
-				if f.matches(op, username) {
+				if f.matches(rt) {
 					cands = append(cands, f)
 				}
 			}

@@ -23,6 +23,11 @@ type route struct {
 	username string // decoded path username (create_user: the body's, when readable)
 	tokenID  string // decoded path token id
 	v1       bool   // the path is under /v1
+	// pageToken is a list's page_token query parameter; paged says whether
+	// the request carried one.
+	pageToken    string
+	paged        bool
+	repeatCursor bool // a FaultRepeatCursor applies
 }
 
 // parseRoute matches the escaped path segment by segment, percent-decoding each
@@ -121,6 +126,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.inflight.Done()
 
 	rt := parseRoute(r.Method, escaped)
+	if rt.op == OpList {
+		rt.pageToken = r.URL.Query().Get("page_token")
+		rt.paged = r.URL.Query().Has("page_token")
+	}
 	var in body
 	if rt.op == OpMint || rt.op == OpCreateUser {
 		in = readBody(r.Body)
@@ -130,12 +139,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	rec := &Request{Method: r.Method, Path: escaped, Op: rt.op, Username: rt.username, At: s.nowLocked()}
+	rec := &Request{Method: r.Method, Path: escaped, Op: rt.op, Username: rt.username, PageToken: rt.pageToken, At: s.nowLocked()}
 	s.requests = append(s.requests, rec)
 	var fault *Fault
 	var latency time.Duration
 	if rt.v1 {
-		fault = s.pickFaultLocked(rt.op, rt.username)
+		fault = s.pickFaultLocked(rt)
 		if fault != nil {
 			rec.Fault = string(fault.Kind)
 		}
@@ -185,6 +194,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			if wait.Sleep(ctx, fault.Delay) != nil {
 				return
 			}
+		case FaultRepeatCursor:
+			rt.repeatCursor = true
 		}
 	}
 	s.handle(sw, r, rt, in, rec)
@@ -244,11 +255,7 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 		if s.users[rt.username] == nil {
 			return notFound("user not found")
 		}
-		list := []tokenJSON{}
-		for _, t := range answerOrder(s.liveTokensLocked(rt.username)) {
-			list = append(list, s.tokenJSONLocked(t))
-		}
-		return http.StatusOK, map[string]any{"tokens": list}
+		return s.listLocked(rt)
 	case OpInstances:
 		if len(issues) > 0 {
 			return badRequest(issues)
