@@ -3,14 +3,24 @@
 //
 // Usage:
 //
-//	motherduck-emulator [-addr 127.0.0.1:0] [-token SECRET] [-service-accounts a,b] [-latency 50ms]
+//	motherduck-emulator [-addr 127.0.0.1:0] [-token SECRET] [-service-accounts a,b] [-human-users c,d]
+//	                    [-latency 50ms] [-page-size N]
+//
+// The users it starts with: "admin", a human organization admin whose token is
+// -token; the service accounts of -service-accounts (svc_ci and svc_reporting
+// by default), for which the admin may mint tokens; and the human members of
+// -human-users (none by default), for which it may not (the API answers 403).
+// -page-size (default: $MOTHERDUCK_EMULATOR_PAGE_SIZE, else 0) makes the
+// token list answer pages of at most N tokens with a next_page_token; 0
+// answers one page without a cursor, as the live API does today.
 //
 // On start it prints exactly one line, MOTHERDUCK_API_URL=<url>, on stdout.
 // It then logs every /v1 request on stderr, one line each (method, escaped
 // path, status, and for mints the new token's id and name, for revocations the
-// token id), never a secret. GET /_emulator/tokens (no authentication,
-// loopback clients only) lists every token ever minted with its state
-// ("live", "revoked" or "expired"), without secrets. SIGINT or SIGTERM stops it.
+// token id, for list pages their page_token), never a secret. GET
+// /_emulator/tokens (no authentication, loopback clients only) lists every
+// token ever minted with its state ("live", "revoked" or "expired"), without
+// secrets. SIGINT or SIGTERM stops it.
 package main
 
 import (
@@ -26,11 +36,15 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
 )
 
 const defaultToken = "md-emulator-admin-token"
+
+// pageSizeEnv holds the default of -page-size.
+const pageSizeEnv = "MOTHERDUCK_EMULATOR_PAGE_SIZE"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -44,8 +58,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on (host:port; port 0 picks a free port)")
 	token := fs.String("token", defaultToken, "bearer secret of the admin user's bootstrap read/write token")
-	accounts := fs.String("service-accounts", "svc_ci,svc_reporting", "comma-separated service accounts to seed")
+	accounts := fs.String("service-accounts", "svc_ci,svc_reporting", "comma-separated service accounts to seed (the admin may mint their tokens)")
+	humans := fs.String("human-users", "", "comma-separated human users (organization members) to seed (the admin may not mint their tokens)")
 	latency := fs.Duration("latency", 0, "latency added to every /v1 request (e.g. 50ms)")
+	pageSize := fs.Int("page-size", 0, "token list page size; 0 answers one page without a cursor (default $"+pageSizeEnv+", else 0)")
+	if env := strings.TrimSpace(os.Getenv(pageSizeEnv)); env != "" {
+		n, err := strconv.Atoi(env)
+		if err != nil || n < 0 {
+			fmt.Fprintf(stderr, "motherduck-emulator: %s=%q: want a whole number of tokens, 0 or more\n", pageSizeEnv, env)
+			return 2
+		}
+		*pageSize = n
+	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,25 +89,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "motherduck-emulator: -latency must not be negative")
 		return 2
 	}
-	var seeds []string
-	for _, a := range strings.Split(*accounts, ",") {
-		a = strings.TrimSpace(a)
-		if a == "" {
-			continue
-		}
-		if !emulator.ValidServiceAccountName(a) {
-			fmt.Fprintf(stderr, "motherduck-emulator: invalid service account name %q: 3..255 characters, a letter first, then letters, digits and _\n", a)
-			return 2
-		}
-		seeds = append(seeds, a)
+	if *pageSize < 0 {
+		fmt.Fprintln(stderr, "motherduck-emulator: -page-size must not be negative")
+		return 2
+	}
+	seeds, err := seedUsers(*accounts, *humans)
+	if err != nil {
+		fmt.Fprintf(stderr, "motherduck-emulator: %v\n", err)
+		return 2
 	}
 
 	s := emulator.New()
 	s.SetRealTimeClock(true)
 	s.SetAdminToken(*token)
 	s.SetLatency(*latency)
-	for _, a := range seeds {
+	s.SetTokenListPageSize(*pageSize)
+	for _, a := range seeds.serviceAccounts {
 		s.AddServiceAccount(a)
+	}
+	for _, h := range seeds.humans {
+		s.AddHumanUser(h, false)
 	}
 	var logMu sync.Mutex
 	s.OnRequest(func(r emulator.Request) {
@@ -104,8 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = f.Sync() // stdout is unbuffered; Sync fails harmlessly on pipes
 	}
 	logMu.Lock()
-	fmt.Fprintf(stderr, "motherduck-emulator: listening on %s; admin user %q; service accounts: %s; token list at %s/_emulator/tokens\n",
-		url, emulator.DefaultAdminUsername, strings.Join(seeds, ", "), url)
+	fmt.Fprintf(stderr, "motherduck-emulator: listening on %s; human admin %q (the -token secret is its token); "+
+		"service accounts: %s; human members: %s; token list page size: %s; token states at %s/_emulator/tokens\n",
+		url, emulator.DefaultAdminUsername, orNone(seeds.serviceAccounts), orNone(seeds.humans), pageSizeText(*pageSize), url)
 	logMu.Unlock()
 
 	<-ctx.Done()
@@ -113,6 +139,70 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "motherduck-emulator: shutting down")
 	logMu.Unlock()
 	return 0
+}
+
+// seeds are the users the command starts with, besides the admin.
+type seeds struct {
+	serviceAccounts, humans []string
+}
+
+// seedUsers reads the comma-separated -service-accounts and -human-users.
+// Service account names follow the API's rules; no name is given twice, and
+// none is the admin's.
+func seedUsers(accounts, humans string) (seeds, error) {
+	var out seeds
+	seen := map[string]string{emulator.DefaultAdminUsername: "the admin user"}
+	add := func(name, kind string) error {
+		if prev, dup := seen[name]; dup {
+			return fmt.Errorf("%s %q is already %s", kind, name, prev)
+		}
+		seen[name] = "a " + kind
+		return nil
+	}
+	for _, a := range splitList(accounts) {
+		if !emulator.ValidServiceAccountName(a) {
+			return seeds{}, fmt.Errorf("invalid service account name %q: %d..%d characters, an ASCII letter first, then ASCII letters, digits and _",
+				a, emulator.MinServiceAccountNameLength, emulator.MaxUsernameLength)
+		}
+		if err := add(a, "service account"); err != nil {
+			return seeds{}, err
+		}
+		out.serviceAccounts = append(out.serviceAccounts, a)
+	}
+	for _, h := range splitList(humans) {
+		if utf8.RuneCountInString(h) > emulator.MaxUsernameLength {
+			return seeds{}, fmt.Errorf("invalid human username %q: at most %d characters", h, emulator.MaxUsernameLength)
+		}
+		if err := add(h, "human user"); err != nil {
+			return seeds{}, err
+		}
+		out.humans = append(out.humans, h)
+	}
+	return out, nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func pageSizeText(n int) string {
+	if n == 0 {
+		return "none (one page, no cursor)"
+	}
+	return strconv.Itoa(n)
 }
 
 // checkLoopback refuses any listen address that is not a loopback host.
@@ -157,6 +247,8 @@ func logLine(r emulator.Request) string {
 		b.WriteString(" created user=" + safe(r.Username))
 	case r.Op == emulator.OpDeleteUser && r.HandledStatus == 200:
 		b.WriteString(" deleted user=" + safe(r.Username))
+	case r.Op == emulator.OpList && r.PageToken != "":
+		b.WriteString(" page_token=" + safe(r.PageToken))
 	}
 	return b.String()
 }
