@@ -16,7 +16,7 @@ import (
 // answer is sorted by a hash of each token's random id, and whenever that
 // happens to be the creation order it is rotated, so that a list of two tokens
 // or more is never in creation order. For a given set of tokens the order is
-// the same on every call, which keeps pages (see pageOf) consistent.
+// the same on every call, which keeps pages (see listLocked) consistent.
 func answerOrder(created []*Token) []*Token {
 	out := slices.Clone(created)
 	slices.SortStableFunc(out, func(a, b *Token) int { return cmp.Compare(idHash(a.ID), idHash(b.ID)) })
