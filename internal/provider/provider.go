@@ -228,7 +228,7 @@ func tokenFromEnvironment() (token, source string) {
 }
 
 func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newUserTokenResource}
+	return []func() resource.Resource{newUserTokenResource, newServiceAccountResource}
 }
 
 func (p *motherduckProvider) DataSources(_ context.Context) []func() datasource.DataSource {
@@ -268,4 +268,21 @@ func requireClient(data *providerData, diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
+}
+
+// beginOperation opens a resource's Create, Read, Update or Delete: it checks
+// that the provider has a client and bounds the operation by the resource's
+// configured timeout (default five minutes).
+func beginOperation(ctx context.Context, data *providerData, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
+	if !requireClient(data, diags) {
+		return ctx, func() {}, false
+	}
+	d, tdiags := timeout(ctx, defaultOperationTimeout)
+	diags.Append(tdiags...)
+	if diags.HasError() {
+		return ctx, func() {}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, cancel, true
 }

@@ -241,19 +241,10 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 // begin checks that the provider has a client and bounds the operation by
-// its configured timeout (default five minutes).
+// its configured timeout.
 func (r *userTokenResource) begin(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
 	diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
-	if !requireClient(r.data, diags) {
-		return ctx, func() {}, false
-	}
-	d, tdiags := timeout(ctx, defaultOperationTimeout)
-	diags.Append(tdiags...)
-	if diags.HasError() {
-		return ctx, func() {}, false
-	}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	return ctx, cancel, true
+	return beginOperation(ctx, r.data, timeout, diags)
 }
 
 func (r *userTokenResource) now() time.Time {

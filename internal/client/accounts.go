@@ -1,0 +1,140 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// UserExists reports whether the user exists. It asks through the user's
+// token list, which answers a JSON NOT_FOUND for a user that does not exist,
+// and so shares ListTokens' per-user cache and in-flight requests: checking
+// an account and reading its tokens in one run costs one list call.
+func (c *Client) UserExists(ctx context.Context, username string) (bool, error) {
+	return existsFrom(c.ListTokens(ctx, username))
+}
+
+// UserExistsUncached is UserExists with a fresh request, which neither
+// uses nor fills the cache.
+func (c *Client) UserExistsUncached(ctx context.Context, username string) (bool, error) {
+	if err := validUsername(OpListTokens, username); err != nil {
+		return false, err
+	}
+	return existsFrom(c.getTokens(ctx, username))
+}
+
+func existsFrom(_ []Token, err error) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case IsNotFound(err):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// UserExistsError is a create refused because the user already exists
+// (found before the request, or created by someone else meanwhile).
+type UserExistsError struct {
+	Username string
+	// Cause is the API's refusal, when the create was sent and refused.
+	Cause error
+}
+
+// Error says the user exists.
+func (e *UserExistsError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s %q: the user already exists (%v)", OpCreateServiceAccount, e.Username, e.Cause)
+	}
+	return fmt.Sprintf("%s %q: the user already exists", OpCreateServiceAccount, e.Username)
+}
+
+// Unwrap returns the API's refusal, if any.
+func (e *UserExistsError) Unwrap() error { return e.Cause }
+
+// AmbiguousCreateError is a create whose outcome is unknown: the request may
+// have created the account, and asking afterwards did not tell.
+type AmbiguousCreateError struct {
+	Username string
+	// Cause is the failure that made the outcome unknown.
+	Cause error
+	// CheckErr is why the existence check afterwards failed.
+	CheckErr error
+}
+
+// Error says what to check.
+func (e *AmbiguousCreateError) Error() string {
+	return fmt.Sprintf("%s %q: the outcome is unknown (%v), and checking whether the account exists failed (%v)",
+		OpCreateServiceAccount, e.Username, e.Cause, e.CheckErr)
+}
+
+// Unwrap returns the cause.
+func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
+
+// CreateNewServiceAccount creates a service account that must not exist yet.
+//
+//   - It first checks (fresh request) that the user does not exist; if it
+//     does, it returns a *UserExistsError and sends no create.
+//   - When the create's outcome is unknown (the connection failed after the
+//     request may have been sent, or a 5xx), it asks again whether the user
+//     exists, for up to the recovery timeout. Since the user did not exist
+//     before the request, a user found then is ours: recovered is the
+//     failure that was recovered from and err is nil. A user still missing
+//     means the create did not happen (the original error is returned); no
+//     answer at all gives an *AmbiguousCreateError.
+//   - A create refused with a 4xx while the user exists by then was beaten by
+//     someone else's create: a *UserExistsError.
+func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (recovered, err error) {
+	exists, err := c.UserExistsUncached(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		return nil, &UserExistsError{Username: username}
+	}
+	createErr := c.CreateServiceAccount(ctx, username)
+	if createErr == nil {
+		return nil, nil
+	}
+	var apiErr *APIError
+	if errors.As(createErr, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError {
+		if apiErr.StatusCode != http.StatusTooManyRequests {
+			// A refusal: the request created nothing. Tell a lost race from
+			// other refusals.
+			if exists, cerr := c.UserExistsUncached(ctx, username); cerr == nil && exists {
+				return nil, &UserExistsError{Username: username, Cause: createErr}
+			}
+		}
+		return nil, createErr
+	}
+	// A 5xx or a transport failure (a POST is retried only when it certainly
+	// was not sent, so one that fails this way may have been carried out).
+	exists, checkErr := c.existsAfterAmbiguousCreate(ctx, username)
+	switch {
+	case checkErr != nil:
+		return nil, &AmbiguousCreateError{Username: username, Cause: createErr, CheckErr: checkErr}
+	case exists:
+		c.log.Warn(ctx, "service account create failed ambiguously, and the account exists: it was created", map[string]any{
+			"operation": OpCreateServiceAccount, "username": username, "reason": createErr.Error(),
+		})
+		return createErr, nil
+	default:
+		return nil, createErr
+	}
+}
+
+// existsAfterAmbiguousCreate keeps asking whether the user exists until an
+// answer arrives or the recovery timeout ends. It runs detached from ctx's
+// cancellation: a create canceled mid-flight must still learn its outcome.
+func (c *Client) existsAfterAmbiguousCreate(ctx context.Context, username string) (exists bool, err error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
+	defer cancel()
+	err = c.persist(rctx, func() error {
+		var cerr error
+		exists, cerr = c.UserExistsUncached(rctx, username)
+		return cerr
+	})
+	return exists, err
+}

@@ -1,0 +1,320 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithConfigure   = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithImportState = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithIdentity    = (*serviceAccountResource)(nil)
+)
+
+const serviceAccountType = "motherduck_service_account"
+
+// Service-account usernames, as the service enforces them (the contract's
+// README): an ASCII letter, then ASCII letters, digits and "_".
+const minServiceAccountUsernameLength = 3
+
+var serviceAccountUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+const serviceAccountUsernameRule = "must start with an ASCII letter and hold only ASCII letters, digits and `_`"
+
+type serviceAccountResource struct {
+	data *providerData
+}
+
+func newServiceAccountResource() resource.Resource { return &serviceAccountResource{} }
+
+// serviceAccountModel is the resource's state and plan.
+type serviceAccountModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	Username           types.String   `tfsdk:"username"`
+	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+// serviceAccountIdentity names one service account.
+type serviceAccountIdentity struct {
+	Username types.String `tfsdk:"username"`
+}
+
+func (r *serviceAccountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service_account"
+}
+
+func (r *serviceAccountResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A MotherDuck service account: a user of the organization that is not a person, to which " +
+			"`motherduck_user_token` resources can mint tokens. Creating it calls `POST /v1/users`; destroying it calls " +
+			"`DELETE /v1/users/{username}`, which **permanently deletes every database, share and token the account owns**. " +
+			"`deletion_protection` (on by default) stops any plan that would do that.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The username (service accounts are named by their username).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"username": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: fmt.Sprintf("The account's username, %d to %d characters; it %s. Changing it replaces "+
+					"the account (a delete, so `deletion_protection` must be off first).",
+					minServiceAccountUsernameLength, maxUsernameLength, serviceAccountUsernameRule),
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(minServiceAccountUsernameLength, maxUsernameLength),
+					stringvalidator.RegexMatches(serviceAccountUsernamePattern, serviceAccountUsernameRule),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "While `true` (the default), a plan that would destroy or replace the account fails " +
+					"before anything changes. Set it to `false` and apply before destroying the account. Changing it makes " +
+					"no API call. To stop managing the account without deleting it, use a `removed` block with " +
+					"`lifecycle { destroy = false }`, which works whatever this is set to.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
+	}
+}
+
+func (r *serviceAccountResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"username": identityschema.StringAttribute{RequiredForImport: true, Description: "The service account's username."},
+		},
+	}
+}
+
+func (r *serviceAccountResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData("resource", req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan stops, while planning, a destroy or a replacement of a
+// protected account, so that nothing is touched.
+func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() {
+		return // a create
+	}
+	var protected types.Bool
+	var username types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("deletion_protection"), &protected)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("username"), &username)...)
+	if resp.Diagnostics.HasError() || protected.IsNull() || !protected.ValueBool() {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(protectedDiag(username.ValueString(), "destroy"))
+		return
+	}
+	var planned types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("username"), &planned)...)
+	if resp.Diagnostics.HasError() || planned.Equal(username) {
+		return
+	}
+	resp.Diagnostics.Append(diag.WithPath(path.Root("username"),
+		protectedDiag(username.ValueString(), "replace (its username changes, and a username cannot be renamed)")))
+}
+
+// protectedDiag refuses to delete a protected account; what says why the
+// account would be deleted.
+func protectedDiag(username, what string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Service Account Is Protected From Deletion",
+		fmt.Sprintf("This plan would %s service account %q, which deletes it. Deleting a MotherDuck user permanently "+
+			"deletes every database, share and access token it owns, and cannot be undone. deletion_protection is true, "+
+			"so the plan was stopped before anything changed.\n\n"+
+			"To delete the account: set deletion_protection = false on it, apply, then run this again.\n"+
+			"To stop managing it with Terraform and keep it: remove its resource block and add\n"+
+			"  removed {\n    from = <the resource's address>\n    lifecycle {\n      destroy = false\n    }\n  }\n"+
+			"(Terraform 1.7+), or run terraform state rm on it.", what, username))
+}
+
+func (r *serviceAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan serviceAccountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := beginOperation(ctx, r.data, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+
+	username := plan.Username.ValueString()
+	recovered, err := r.data.client.CreateNewServiceAccount(ctx, username)
+	var exists *client.UserExistsError
+	var ambiguous *client.AmbiguousCreateError
+	switch {
+	case errors.As(err, &exists):
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "Service Account Already Exists",
+			fmt.Sprintf("A user named %q already exists in the organization, so it was not created. To manage it with "+
+				"Terraform, import it instead:\n\n  terraform import <the resource's address> %s\n\n"+
+				"or an import block with id = %q. Otherwise choose another username.", username, username, username))
+		return
+	case errors.As(err, &ambiguous):
+		resp.Diagnostics.AddError("Service Account Creation Outcome Unknown",
+			fmt.Sprintf("The request to create service account %q failed in a way that may or may not have created it, "+
+				"and asking MotherDuck afterwards did not answer. Nothing was written to state. Once the API answers, run "+
+				"apply again: if the account does not exist it is created; if it does, the error then shows the import "+
+				"command that takes it into state.\n\nError: %s", username, err))
+		return
+	case err != nil:
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("create service account %q", username), username, err))
+		return
+	case recovered != nil:
+		resp.Diagnostics.AddWarning("Service Account Created Despite an Error",
+			fmt.Sprintf("The request to create service account %q failed (%s), but the account exists now and did not "+
+				"before the request, so this apply created it. It is in state.", username, recovered))
+	}
+	tflog.Info(ctx, "created MotherDuck service account", map[string]any{"username": username})
+	state := plan
+	state.ID = types.StringValue(username)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+}
+
+func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serviceAccountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := beginOperation(ctx, r.data, state.Timeouts.Read, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+
+	username := state.Username.ValueString()
+	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+	// Shares the token list of this user with the token resources: a plan
+	// of an account and its tokens lists the user once.
+	exists, err := r.data.client.UserExists(ctx, username)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("check that service account %q exists", username), username, err))
+		return
+	}
+	if !exists {
+		resp.Diagnostics.AddWarning("MotherDuck Service Account No Longer Exists",
+			fmt.Sprintf("Service account %q no longer exists: it was deleted outside Terraform, and its databases, shares "+
+				"and tokens with it. It was removed from state; the next apply creates it again.", username))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.ID = types.StringValue(username)
+	if state.DeletionProtection.IsNull() { // after an import
+		state.DeletionProtection = types.BoolValue(true)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update changes only settings that need no API call: deletion_protection
+// and timeouts (a new username replaces the account).
+func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan serviceAccountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setServiceAccountIdentity(ctx, resp.Identity, plan.Username.ValueString(), &resp.Diagnostics)
+}
+
+func (r *serviceAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serviceAccountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	username := state.Username.ValueString()
+	// The plan refuses this already; a replacement Terraform decides alone
+	// (a tainted resource, -replace) reaches here without that check.
+	if state.DeletionProtection.ValueBool() {
+		resp.Diagnostics.Append(protectedDiag(username, "delete"))
+		return
+	}
+	ctx, cancel, ok := beginOperation(ctx, r.data, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+
+	err := r.data.client.DeleteUser(ctx, username)
+	if client.IsNotFound(err) {
+		tflog.Info(ctx, "service account was already deleted", map[string]any{"username": username})
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("delete service account %q", username), username, err))
+		return
+	}
+	tflog.Info(ctx, "deleted MotherDuck service account", map[string]any{"username": username})
+}
+
+// ImportState takes the username, as an import ID or (Terraform 1.12+) an
+// identity. Read then checks that the account exists.
+func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	username := req.ID
+	if username == "" {
+		var ident serviceAccountIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		username = ident.Username.ValueString()
+	}
+	if msg := serviceAccountUsernameProblem(username); msg != "" {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("Could not import %s: the import ID is the account's username, which %s (got %q).", serviceAccountType, msg, username))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), username)...)
+	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+}
+
+// serviceAccountUsernameProblem applies the username attribute's rules
+// where no validator runs (import).
+func serviceAccountUsernameProblem(s string) string {
+	if n := len(s); n < minServiceAccountUsernameLength || n > maxUsernameLength {
+		return fmt.Sprintf("must be %d to %d characters long", minServiceAccountUsernameLength, maxUsernameLength)
+	}
+	if !serviceAccountUsernamePattern.MatchString(s) {
+		return serviceAccountUsernameRule
+	}
+	return ""
+}
+
+func setServiceAccountIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, username string, diags *diag.Diagnostics) {
+	if ident == nil {
+		return
+	}
+	diags.Append(ident.Set(ctx, serviceAccountIdentity{Username: types.StringValue(username)})...)
+}
