@@ -1,7 +1,8 @@
-// Command profiled-provider serves the real MotherDuck provider (or, when
-// its file name contains "mdnoop", the benchmark's do-nothing provider) with
-// a CPU profile written for each process, to find where a benchmark's time
-// goes. It is a benchmark tool, never shipped.
+// Command profiled-provider serves the real MotherDuck provider as main does
+// (loggers off unless asked for, package quietlogs), or, when its file name
+// contains "mdnoop", the benchmark's do-nothing provider as it is (logs as a
+// plain framework provider), with a CPU profile written for each process, to
+// find where a benchmark's time goes. It is a benchmark tool, never shipped.
 //
 // Build it as terraform-provider-motherduck (or terraform-provider-mdnoop),
 // serve it with dev_overrides and set BENCH_CPUPROFILE_DIR; every provider
@@ -10,7 +11,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"os"
@@ -19,16 +19,24 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/bench/noopprovider"
 	mdprovider "github.com/duckops/terraform-provider-motherduck/internal/provider"
+	"github.com/duckops/terraform-provider-motherduck/internal/quietlogs"
 )
 
 func main() {
 	name := filepath.Base(os.Args[0])
 	addr, factory := "registry.terraform.io/duckops/motherduck", mdprovider.New("profiled")
+	var opts []tf6server.ServeOpt
 	if strings.Contains(name, "mdnoop") {
 		addr, factory = noopprovider.Address, noopprovider.New("profiled")
+	} else {
+		var err error
+		if opts, err = quietlogs.ServeOpts(); err != nil {
+			log.Fatal(err.Error())
+		}
 	}
 	if dir := os.Getenv("BENCH_CPUPROFILE_DIR"); dir != "" {
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, os.Getpid())))
@@ -43,7 +51,7 @@ func main() {
 			_ = f.Close()
 		}()
 	}
-	if err := providerserver.Serve(context.Background(), factory, providerserver.ServeOpts{Address: addr}); err != nil {
+	if err := tf6server.Serve(addr, providerserver.NewProtocol6(factory()), opts...); err != nil {
 		log.Print(err.Error())
 	}
 }

@@ -1,14 +1,12 @@
-package main
-
-import "os"
-
-// Log levels when nobody asked for logs
+// Package quietlogs turns the provider process's loggers off when nobody
+// asked for logs. main (and the benchmark's profiled-provider, which must
+// behave as the shipped binary) call ServeOpts before serving.
 //
 // terraform-plugin-log gives the SDK loggers (terraform-plugin-go's "sdk" and
 // "sdk.proto", the framework's "sdk.framework") and the provider's own tflog
 // logger the level TRACE unless TF_LOG_SDK, TF_LOG_SDK_PROTO,
 // TF_LOG_SDK_FRAMEWORK or TF_LOG_PROVIDER_MOTHERDUCK say otherwise, and
-// go-plugin's server logger writes lines of its own at every start (main.go
+// go-plugin's server logger writes lines of its own at every start (ServeOpts
 // silences that one when these are off). The
 // provider then formats a JSON line for every protocol call, every framework
 // step and every tflog call, and Terraform parses each one only to drop it
@@ -34,6 +32,14 @@ import "os"
 //
 // Hence a variable counts as set only when it is not empty, as it does for
 // Terraform and terraform-plugin-log (os.Getenv(name) != "").
+package quietlogs
+
+import (
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
 
 // logRequestVars are the variables by which someone asks for provider logs.
 var logRequestVars = []string{
@@ -63,8 +69,19 @@ func quietLogSettings(getenv func(string) string) map[string]string {
 	return out
 }
 
-// quietLogsUnlessAsked applies quietLogSettings to this process, before any
-// logger is made, and reports whether it turned the loggers off.
+// ServeOpts applies quietLogSettings to this process, before any logger is
+// made, and returns the tf6server options that go with it: go-plugin's
+// server logger silenced too when the others are off, none otherwise.
+func ServeOpts() ([]tf6server.ServeOpt, error) {
+	quiet, err := quietLogsUnlessAsked()
+	if err != nil || !quiet {
+		return nil, err
+	}
+	return []tf6server.ServeOpt{tf6server.WithGoPluginLogger(hclog.NewNullLogger())}, nil
+}
+
+// quietLogsUnlessAsked applies quietLogSettings to this process and reports
+// whether it turned the loggers off.
 func quietLogsUnlessAsked() (bool, error) {
 	settings := quietLogSettings(os.Getenv)
 	for name, value := range settings {
