@@ -18,7 +18,7 @@ import (
 )
 
 // The provider binary turns its loggers off when nobody asked for logs
-// (main.go, logging.go). These tests build that binary, let the CLI under
+// (main.go, internal/quietlogs). These tests build that binary, let the CLI under
 // test start it through dev_overrides behind a wrapper that copies its
 // stderr into a file (and on to the CLI), and read what it wrote.
 
