@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -40,7 +40,7 @@ func newUserTokenEphemeralResource() ephemeral.EphemeralResource {
 type userTokenEphemeralModel struct {
 	Username    types.String      `tfsdk:"username"`
 	Name        types.String      `tfsdk:"name"`
-	TTL         types.Int64       `tfsdk:"ttl"`
+	TTL         types.Number      `tfsdk:"ttl"`
 	TokenType   types.String      `tfsdk:"token_type"`
 	Description types.String      `tfsdk:"description"`
 	ID          types.String      `tfsdk:"id"`
@@ -77,12 +77,12 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 				MarkdownDescription: nameDescription(),
 				Validators:          []validator.String{tokenNameValidator()},
 			},
-			"ttl": schema.Int64Attribute{
+			"ttl": schema.NumberAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: fmt.Sprintf("Lifetime in seconds, from %d to %d. Default %d (one hour), so a token "+
+				MarkdownDescription: fmt.Sprintf("Lifetime in whole seconds, from %d to %d. Default %d (one hour), so a token "+
 					"whose close never ran (a killed run) still dies soon.", minTTL, maxTTL, defaultEphemeralTTL),
-				Validators: []validator.Int64{int64validator.Between(minTTL, maxTTL)},
+				Validators: []validator.Number{ttlValidator{}},
 			},
 			"token_type": schema.StringAttribute{
 				Optional:            true,
@@ -91,9 +91,10 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 				Validators:          []validator.String{stringvalidator.OneOf(tokenTypes...)},
 			},
 			"description": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters (dropped by regions without descriptions).", maxDescLength),
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, without leading or trailing white space or "+
+					"control characters (dropped by regions without descriptions).", maxDescLength),
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
 			},
 			"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The secret."},
@@ -115,7 +116,7 @@ func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 		return
 	}
 	if m.TTL.IsNull() {
-		m.TTL = types.Int64Value(defaultEphemeralTTL)
+		m.TTL = types.NumberValue(big.NewFloat(defaultEphemeralTTL))
 	}
 	if m.TokenType.IsNull() {
 		m.TokenType = types.StringValue(tokenTypes[0])

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"math"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -16,7 +17,7 @@ type userTokenModel struct {
 	ID           types.String         `tfsdk:"id"`
 	Username     types.String         `tfsdk:"username"`
 	Name         types.String         `tfsdk:"name"`
-	TTL          types.Int64          `tfsdk:"ttl"`
+	TTL          types.Number         `tfsdk:"ttl"`
 	TokenType    types.String         `tfsdk:"token_type"`
 	Description  types.String         `tfsdk:"description"`
 	Keepers      types.Map            `tfsdk:"keepers"`
@@ -35,10 +36,15 @@ type userTokenIdentity struct {
 }
 
 // createRequest builds the mint request from Terraform values.
-func createRequest(name types.String, ttl types.Int64, tokenType, description types.String) client.CreateTokenRequest {
+// ttl is a whole number of seconds (ttlValidator); null sends none.
+func createRequest(name types.String, ttl types.Number, tokenType, description types.String) client.CreateTokenRequest {
+	var secs int64
+	if f := ttl.ValueBigFloat(); f != nil {
+		secs, _ = f.Int64()
+	}
 	return client.CreateTokenRequest{
 		Name:        name.ValueString(),
-		TTL:         ttl.ValueInt64(),
+		TTL:         secs,
 		TokenType:   tokenType.ValueString(),
 		Description: description.ValueString(),
 	}
@@ -68,15 +74,15 @@ func applyListed(m *userTokenModel, t client.Token) {
 // ttl is a whole number of seconds, so the difference is rounded to the
 // second: a server may keep one timestamp with sub-second precision and not
 // the other. Outside the accepted range there is no ttl that made the token.
-func ttlFromToken(t client.Token) types.Int64 {
+func ttlFromToken(t client.Token) types.Number {
 	if t.ExpireAt == nil {
-		return types.Int64Null()
+		return types.NumberNull()
 	}
 	secs := math.Round(t.ExpireAt.Sub(t.CreatedTS).Seconds())
 	if secs < minTTL || secs > maxTTL {
-		return types.Int64Null()
+		return types.NumberNull()
 	}
-	return types.Int64Value(int64(secs))
+	return types.NumberValue(big.NewFloat(secs))
 }
 
 // rfc3339 maps an API timestamp to state, in UTC and with the sub-second

@@ -29,9 +29,13 @@ func TestTTLFromToken(t *testing.T) {
 		got := ttlFromToken(client.Token{CreatedTS: c.created, ExpireAt: c.expire})
 		switch {
 		case c.want == 0 && !got.IsNull():
-			t.Errorf("%s: want null, got %d", c.name, got.ValueInt64())
-		case c.want != 0 && got.ValueInt64() != c.want:
+			t.Errorf("%s: want null, got %s", c.name, got)
+		case c.want != 0 && (got.IsNull() || !got.ValueBigFloat().IsInt()):
 			t.Errorf("%s: want %d, got %s", c.name, c.want, got)
+		case c.want != 0:
+			if n, _ := got.ValueBigFloat().Int64(); n != c.want {
+				t.Errorf("%s: want %d, got %s", c.name, c.want, got)
+			}
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -16,8 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -76,12 +75,12 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Validators:          []validator.String{tokenNameValidator()},
 				PlanModifiers:       replace,
 			},
-			"ttl": schema.Int64Attribute{
+			"ttl": schema.NumberAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Lifetime in seconds, from %d (5 minutes) to %d (365 days). Without it the token never expires "+
+				MarkdownDescription: fmt.Sprintf("Lifetime in whole seconds, from %d (5 minutes) to %d (365 days). Without it the token never expires "+
 					"and stays valid until it is invalidated.", minTTL, maxTTL),
-				Validators:    []validator.Int64{int64validator.Between(minTTL, maxTTL)},
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:    []validator.Number{ttlValidator{}},
+				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()},
 			},
 			"token_type": schema.StringAttribute{
 				Optional: true,
@@ -94,7 +93,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"description": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, sent when the token is minted. Regions that "+
+				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, without leading or trailing white space "+
+					"or control characters, sent when the token is minted. Regions that "+
 					"do not support descriptions drop it silently; the configured value is then kept in state as written, "+
 					"rather than planning a replacement on every run.", maxDescLength),
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
@@ -105,8 +105,17 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				MarkdownDescription: "Arbitrary strings that, when any of them changes, replace the token. Tie a rotation to " +
 					"a release, a date or another resource's id. Use `plantimestamp()`-derived values with care: `timestamp()` " +
-					"changes on every run and would replace the token on every apply.",
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+					"changes on every run and would replace the token on every apply. An empty map is the same as no keepers.",
+				// An empty map and null both mean no keepers: going from one
+				// to the other is no reason to replace the token.
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+						empty := func(m types.Map) bool { return !m.IsUnknown() && len(m.Elements()) == 0 }
+						resp.RequiresReplace = !empty(req.StateValue) || !empty(req.PlanValue)
+					},
+					"Replaces the token when a keeper changes; an empty map and null are the same.",
+					"Replaces the token when a keeper changes; an empty map and null are the same.",
+				)},
 			},
 			"rotate_before": schema.StringAttribute{
 				Optional:   true,
@@ -168,7 +177,7 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 	// Only rotate_before and ttl matter here: read just those, since this
 	// runs for every token of a configuration on every plan.
 	var rotateBefore timetypes.GoDuration
-	var ttl types.Int64
+	var ttl types.Number
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() {
 		return
@@ -186,7 +195,8 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 			"A token without ttl never expires, so there is nothing to rotate before. Set ttl, or use keepers to replace the token on demand.")
 		return
 	}
-	if life := time.Duration(ttl.ValueInt64()) * time.Second; d >= life {
+	secs, _ := ttl.ValueBigFloat().Int64() // a fraction is ttlValidator's to report
+	if life := time.Duration(secs) * time.Second; d >= life {
 		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before Too Long",
 			fmt.Sprintf("rotate_before (%s) must be shorter than the token's ttl (%s), or every plan would replace the token.", d, life))
 	}
@@ -332,7 +342,8 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 
-	now := r.now()
+	// The client lists only unexpired tokens: one not listed was invalidated
+	// or has expired.
 	var listed client.Token
 	found := false
 	for _, t := range tokens {
@@ -341,15 +352,10 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 			break
 		}
 	}
-	if found && listed.ExpireAt != nil && !now.Before(*listed.ExpireAt) {
-		found = false
-	}
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
-		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !now.Before(exp) { // null: no expiry
+		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !r.now().Before(exp) { // null: no expiry
 			reason = "it expired at " + exp.UTC().Format(time.RFC3339)
-		} else if listed.ExpireAt != nil {
-			reason = "it expired at " + listed.ExpireAt.UTC().Format(time.RFC3339)
 		}
 		resp.Diagnostics.AddWarning("MotherDuck Token No Longer Valid",
 			fmt.Sprintf("Token %s of user %q was removed from state because %s. The next apply mints a new token.", id, username, reason))
@@ -366,8 +372,9 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update is never called with a change: every input replaces the token.
-// It only carries settings that need no API call (timeouts, rotate_before).
+// Update stores the changes that need no new token and no API call:
+// rotate_before, timeouts, and keepers going between empty and null. Every
+// other change replaces the token.
 func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state userTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -377,6 +384,7 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	state.RotateBefore = plan.RotateBefore
 	state.Timeouts = plan.Timeouts
+	state.Keepers = plan.Keepers
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	// The framework wants the identity after every Update too; it is the
 	// same token, so the same identity.

@@ -6,8 +6,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
@@ -207,4 +210,62 @@ name     = "kept"`),
 	if first == second {
 		t.Fatal("a keeper change must mint a new token")
 	}
+}
+
+// TestAccUserToken_keepersEmptyIsNull: `keepers = {}` and no keepers mean
+// the same, so going from one to the other updates state in place, without
+// minting or invalidating a token.
+func TestAccUserToken_keepersEmptyIsNull(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var first string
+	noKeepers := tokenConfig(env, `username = "svc_ci"
+name     = "kept"`)
+	emptyKeepers := tokenConfig(env, `username = "svc_ci"
+name     = "kept"
+keepers  = {}`)
+	noAPICall := func(*terraform.State) error {
+		if n := env.Server.CountRequests(emulator.OpMint) + env.Server.CountRequests(emulator.OpRevoke); n != 0 {
+			return fmt.Errorf("going between empty and no keepers made %d mint/revoke requests", n)
+		}
+		return nil
+	}
+	inPlace := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+	}}
+	keepers := tfjsonpath.New("keepers")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		Steps: []resource.TestStep{
+			{
+				Config:            emptyKeepers,
+				Check:             resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenAddr, keepers, knownvalue.MapExact(map[string]knownvalue.Check{}))},
+			},
+			{ // {} -> null
+				PreConfig:         env.Server.ResetRequests,
+				Config:            noKeepers,
+				ConfigPlanChecks:  inPlace,
+				Check:             resource.ComposeAggregateTestCheckFunc(resource.TestCheckResourceAttrPtr(tokenAddr, "id", &first), noAPICall),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenAddr, keepers, knownvalue.Null())},
+			},
+			{ // null -> {}
+				PreConfig:         env.Server.ResetRequests,
+				Config:            emptyKeepers,
+				ConfigPlanChecks:  inPlace,
+				Check:             resource.ComposeAggregateTestCheckFunc(resource.TestCheckResourceAttrPtr(tokenAddr, "id", &first), noAPICall),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenAddr, keepers, knownvalue.MapExact(map[string]knownvalue.Check{}))},
+			},
+			{ // and the first keeper is a change that replaces the token
+				Config: tokenConfig(env, `username = "svc_ci"
+name     = "kept"
+keepers  = { release = "v1" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci")),
+			},
+		},
+	})
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"net"
 	"net/url"
 	"strings"
@@ -181,8 +182,16 @@ func (apiURLValidator) ValidateString(_ context.Context, req validator.StringReq
 // the type itself refuses a string that is not a duration.
 type durationValidator struct{ min, max time.Duration }
 
+// bounds says which durations are accepted; max 0 means no maximum.
+func (v durationValidator) bounds() string {
+	if v.max > 0 {
+		return fmt.Sprintf("between %s and %s", v.min, v.max)
+	}
+	return fmt.Sprintf("at least %s", v.min)
+}
+
 func (v durationValidator) Description(context.Context) string {
-	return fmt.Sprintf("a duration such as \"30s\" between %s and %s", v.min, v.max)
+	return "a duration such as \"30s\", " + v.bounds()
 }
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
@@ -196,7 +205,7 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	if (v.min > 0 && d < v.min) || (v.max > 0 && d > v.max) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
-			fmt.Sprintf("%s must be between %s and %s, got %s.", req.Path, v.min, v.max, d))
+			fmt.Sprintf("%s must be %s, got %s.", req.Path, v.bounds(), d))
 	}
 }
 
@@ -218,4 +227,32 @@ func usernameRulesDescription() string {
 func nameDescription() string {
 	return fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
 		"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames))
+}
+
+// ttlValidator accepts a whole number of seconds from minTTL to maxTTL. ttl
+// is a Number attribute rather than an Int64 one so that a value such as
+// 3600.5 reaches this check and is refused in plain words: an Int64
+// attribute fails the framework's conversion instead, with a message that
+// blames the provider.
+type ttlValidator struct{}
+
+func (ttlValidator) Description(context.Context) string {
+	return fmt.Sprintf("a whole number of seconds from %d to %d", minTTL, maxTTL)
+}
+func (v ttlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (ttlValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	if !f.IsInt() {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Token Lifetime",
+			fmt.Sprintf("%s must be a whole number of seconds, such as 3600 for one hour; got %s.", req.Path, f.Text('f', -1)))
+		return
+	}
+	if n, acc := f.Int64(); acc != big.Exact || n < minTTL || n > maxTTL {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Token Lifetime",
+			fmt.Sprintf("%s must be from %d (5 minutes) to %d (365 days) seconds; got %s.", req.Path, minTTL, maxTTL, f.Text('f', -1)))
+	}
 }

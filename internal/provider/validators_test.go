@@ -1,7 +1,17 @@
 package provider
 
 import (
+	"context"
+	"math/big"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 func TestUsernameAndNameRules(t *testing.T) {
@@ -39,6 +49,84 @@ func TestCheckAPIURL(t *testing.T) {
 	for _, u := range notOK {
 		if checkAPIURL(u) == "" {
 			t.Errorf("%s accepted", u)
+		}
+	}
+}
+
+func TestTTLValidator(t *testing.T) {
+	cases := []struct {
+		name  string
+		value types.Number
+		want  string // "" = accepted
+	}{
+		{"null", types.NumberNull(), ""},
+		{"unknown", types.NumberUnknown(), ""},
+		{"an hour", types.NumberValue(big.NewFloat(3600)), ""},
+		{"minimum", types.NumberValue(big.NewFloat(minTTL)), ""},
+		{"maximum", types.NumberValue(big.NewFloat(maxTTL)), ""},
+		{"fractional", types.NumberValue(big.NewFloat(3600.5)), "ttl must be a whole number of seconds, such as 3600 for one hour; got 3600.5."},
+		{"below minimum", types.NumberValue(big.NewFloat(minTTL - 1)), "ttl must be from 300 (5 minutes) to 31536000 (365 days) seconds; got 299."},
+		{"above maximum", types.NumberValue(big.NewFloat(maxTTL + 1)), "ttl must be from 300 (5 minutes) to 31536000 (365 days) seconds; got 31536001."},
+		{"beyond int64", types.NumberValue(new(big.Float).SetMantExp(big.NewFloat(1), 80)), "ttl must be from 300"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var resp validator.NumberResponse
+			ttlValidator{}.ValidateNumber(context.Background(), validator.NumberRequest{Path: path.Root("ttl"), ConfigValue: c.value}, &resp)
+			switch {
+			case c.want == "" && resp.Diagnostics.HasError():
+				t.Errorf("refused: %v", resp.Diagnostics)
+			case c.want != "" && (resp.Diagnostics.ErrorsCount() != 1 || !strings.HasPrefix(resp.Diagnostics[0].Detail(), c.want)):
+				t.Errorf("want one error starting %q, got %v", c.want, resp.Diagnostics)
+			}
+		})
+	}
+}
+
+func TestDurationValidatorStatesItsBounds(t *testing.T) {
+	cases := []struct {
+		name  string
+		v     durationValidator
+		value string
+		want  string // "" = accepted
+	}{
+		{"no maximum, too short", durationValidator{min: time.Second}, "500ms", "x must be at least 1s, got 500ms."},
+		{"no maximum, long", durationValidator{min: time.Second}, "8760h", ""},
+		{"bounded, too long", durationValidator{min: time.Second, max: 10 * time.Minute}, "1h", "x must be between 1s and 10m0s, got 1h0m0s."},
+		{"bounded, inside", durationValidator{min: time.Second, max: 10 * time.Minute}, "30s", ""},
+		{"not a duration is the type's to report", durationValidator{min: time.Second}, "soon", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var resp validator.StringResponse
+			c.v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(c.value)}, &resp)
+			switch {
+			case c.want == "" && resp.Diagnostics.HasError():
+				t.Errorf("refused: %v", resp.Diagnostics)
+			case c.want != "" && (resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics[0].Detail() != c.want):
+				t.Errorf("want %q, got %v", c.want, resp.Diagnostics)
+			}
+			if desc := c.v.Description(context.Background()); strings.Contains(desc, " 0s") {
+				t.Errorf("description %q names a 0s bound", desc)
+			}
+		})
+	}
+}
+
+// TestDescriptionDocsNameTheWhiteSpaceRule: the description attributes are
+// checked by cleanTextValidator, so their docs must say what it refuses.
+func TestDescriptionDocsNameTheWhiteSpaceRule(t *testing.T) {
+	ctx := context.Background()
+	var res resource.SchemaResponse
+	newUserTokenResource().Schema(ctx, resource.SchemaRequest{}, &res)
+	var eph ephemeral.SchemaResponse
+	newUserTokenEphemeralResource().Schema(ctx, ephemeral.SchemaRequest{}, &eph)
+	for where, desc := range map[string]string{
+		"resource":           res.Schema.Attributes["description"].GetMarkdownDescription(),
+		"ephemeral resource": eph.Schema.Attributes["description"].GetMarkdownDescription(),
+	} {
+		if !strings.Contains(desc, "without leading or trailing white space or control characters") {
+			t.Errorf("the %s's description docs do not name the white space rule: %q", where, desc)
 		}
 	}
 }
