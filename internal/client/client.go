@@ -17,6 +17,10 @@ const (
 	DefaultMaxAttempts    = 5
 	DefaultMaxRetryWait   = 30 * time.Second
 	DefaultBaseBackoff    = 500 * time.Millisecond
+	// MaxCallTimeCeiling caps the default of Config.MaxCallTime: an API that
+	// does not answer is reported within about a minute, whatever the number
+	// of attempts.
+	MaxCallTimeCeiling = time.Minute
 	// DefaultRecoveryTimeout bounds the detached work that cleans up after
 	// an ambiguous mint (list plus revocations, retried until it works).
 	DefaultRecoveryTimeout = 2 * time.Minute
@@ -24,6 +28,9 @@ const (
 )
 
 const (
+	// minUsefulAttempt is the least time (or RequestTimeout, if shorter) a
+	// retry must have left in the call's time limit to be worth making.
+	minUsefulAttempt = time.Second
 	// maxBodyBytes bounds how much of any response body is read.
 	maxBodyBytes = 4 << 20
 	// suspectLifetime is how long the signature of an ambiguous mint is kept
@@ -49,6 +56,12 @@ type Config struct {
 	MaxAttempts int
 	// MaxRetryWait caps one backoff or Retry-After wait; 0 means 30s.
 	MaxRetryWait time.Duration
+	// MaxCallTime bounds one call, every attempt and every wait together: no
+	// retry starts that would not fit. 0 means RequestTimeout * MaxAttempts,
+	// at most MaxCallTimeCeiling, and never less than RequestTimeout. The
+	// caller's context can only shorten it. The clean-up after an ambiguous
+	// mint has its own bound (RecoveryTimeout).
+	MaxCallTime time.Duration
 	// BaseBackoff is the first backoff ceiling (doubled per attempt, full
 	// jitter); 0 means 500ms.
 	BaseBackoff time.Duration
@@ -109,6 +122,7 @@ type Client struct {
 	requestTimeout time.Duration
 	maxAttempts    int
 	maxRetryWait   time.Duration
+	maxCallTime    time.Duration
 	baseBackoff    time.Duration
 	recovery       time.Duration
 
@@ -152,6 +166,7 @@ func New(cfg Config) (*Client, error) {
 		requestTimeout: cfg.RequestTimeout,
 		maxAttempts:    cfg.MaxAttempts,
 		maxRetryWait:   cfg.MaxRetryWait,
+		maxCallTime:    cfg.MaxCallTime,
 		baseBackoff:    cfg.BaseBackoff,
 		recovery:       cfg.RecoveryTimeout,
 	}
@@ -175,6 +190,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.maxRetryWait <= 0 {
 		c.maxRetryWait = DefaultMaxRetryWait
+	}
+	if c.maxCallTime <= 0 {
+		c.maxCallTime = max(c.requestTimeout, min(c.requestTimeout*time.Duration(c.maxAttempts), MaxCallTimeCeiling))
 	}
 	if c.baseBackoff <= 0 {
 		c.baseBackoff = DefaultBaseBackoff

@@ -305,7 +305,7 @@ func TestEmulator_Retries(t *testing.T) {
 	})
 
 	t.Run("cancel during Retry-After wait returns promptly", func(t *testing.T) {
-		e := newEmu(t, func(c *Config) { c.MaxRetryWait = time.Minute })
+		e := newEmu(t, func(c *Config) { c.MaxRetryWait, c.MaxCallTime = time.Minute, time.Hour })
 		e.s.AddServiceAccount("svc")
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "30"})
 		cctx, cancel := context.WithCancel(t.Context())

@@ -53,6 +53,8 @@ type APIError struct {
 	Issues []Issue
 	// Attempts is how many attempts were made.
 	Attempts int
+	// Elapsed is the time the call took, attempts and waits together.
+	Elapsed time.Duration
 }
 
 // Error is concise: operation, status, code, message, issues and, when more
@@ -74,10 +76,26 @@ func (e *APIError) Error() string {
 		}
 		b.WriteString(" (" + strings.Join(parts, "; ") + ")")
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
-	}
+	b.WriteString(retrySummary(e.Attempts, e.Elapsed))
 	return b.String()
+}
+
+// retrySummary says how many attempts a call made and how long it took, when
+// there was more than one attempt or the call was slow; "" otherwise.
+func retrySummary(attempts int, elapsed time.Duration) string {
+	if attempts < 1 || (attempts == 1 && elapsed < time.Second) {
+		return ""
+	}
+	unit := "attempts"
+	if attempts == 1 {
+		unit = "attempt"
+	}
+	if elapsed < time.Second {
+		elapsed = elapsed.Round(time.Millisecond)
+	} else {
+		elapsed = elapsed.Round(100 * time.Millisecond)
+	}
+	return fmt.Sprintf(" [after %d %s over %s]", attempts, unit, elapsed)
 }
 
 // TransportError is a call that got no usable HTTP answer: a connection
@@ -87,6 +105,8 @@ type TransportError struct {
 	Operation    string
 	Method, Path string
 	Attempts     int
+	// Elapsed is the time the call took, attempts and waits together.
+	Elapsed time.Duration
 	// Timeout is true when the last attempt hit the per-attempt timeout.
 	Timeout bool
 	// Err is the underlying error (its text is sanitised by Error).
@@ -103,9 +123,7 @@ func (e *TransportError) Error() string {
 		b.WriteString("request timed out: ")
 	}
 	b.WriteString(e.text)
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
-	}
+	b.WriteString(retrySummary(e.Attempts, e.Elapsed))
 	return b.String()
 }
 

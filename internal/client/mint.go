@@ -45,6 +45,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 	}
 	defer release()
 	defer u.startMint()()
+	c.begin(cl)
 
 	for n := 1; ; n++ {
 		at := time.Now()

@@ -27,6 +27,24 @@ type call struct {
 	path   string // escaped
 	query  string // encoded, without "?"; never shown in errors or logs
 	body   []byte // nil: no body
+	// start and deadline bound the whole call, its attempts and the waits
+	// between them; set by begin.
+	start, deadline time.Time
+}
+
+// begin starts the clock of a call: from now on it may take at most
+// Config.MaxCallTime, attempts and waits together.
+func (c *Client) begin(cl *call) {
+	cl.start = time.Now()
+	cl.deadline = cl.start.Add(c.maxCallTime)
+}
+
+// elapsed is the time spent on the call so far (0 before begin).
+func (cl *call) elapsed() time.Duration {
+	if cl.start.IsZero() {
+		return 0
+	}
+	return time.Since(cl.start)
 }
 
 // attemptResult is what one HTTP attempt produced.
@@ -56,7 +74,11 @@ func escapeSegment(s string) string { return url.PathEscape(s) }
 // the whole (bounded) body.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	var res attemptResult
-	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	timeout := c.requestTimeout
+	if !cl.deadline.IsZero() {
+		timeout = min(timeout, time.Until(cl.deadline))
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	var getConn, gotConn atomic.Bool
@@ -172,6 +194,7 @@ func retryable(method string, res *attemptResult) bool {
 // do runs a call with the retry policy of its method and returns the body of
 // the successful answer.
 func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
+	c.begin(cl)
 	for n := 1; ; n++ {
 		res := c.attempt(ctx, cl, n)
 		if res.ok() {
@@ -187,19 +210,28 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	}
 }
 
-// waitRetry logs and sleeps before attempt n+1; it returns a cancellation
-// error when the caller's context ends first.
+// waitRetry logs and sleeps before attempt n+1. It returns cause instead
+// when the wait and a useful attempt after it would not fit in the call's
+// time limit, and a cancellation error when the caller's context ends first.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
-	d := c.retryWait(res, n)
-	c.log.Warn(ctx, "motherduck api call failed, retrying", map[string]any{
-		"operation": cl.op,
-		"method":    cl.method,
-		"path":      cl.path,
-		"attempt":   n,
-		"status":    res.status,
-		"reason":    cause.Error(),
-		"wait_ms":   d.Milliseconds(),
-	})
+	d, why := c.retryWait(res, n)
+	fields := map[string]any{
+		"operation":   cl.op,
+		"method":      cl.method,
+		"path":        cl.path,
+		"attempt":     n,
+		"status":      res.status,
+		"reason":      cause.Error(),
+		"wait_ms":     d.Milliseconds(),
+		"wait_reason": why,
+		"elapsed_ms":  cl.elapsed().Milliseconds(),
+	}
+	if !cl.deadline.IsZero() && time.Until(cl.deadline) < d+min(c.requestTimeout, minUsefulAttempt) {
+		fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
+		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in its time limit", fields)
+		return cause
+	}
+	c.log.Warn(ctx, "motherduck api call failed, retrying", fields)
 	if err := wait.Sleep(ctx, d); err != nil {
 		return c.canceledError(cl, n, err, cause)
 	}
@@ -207,7 +239,7 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 }
 
 func (c *Client) canceledError(cl *call, n int, ctxErr, last error) error {
-	te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n}
+	te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Elapsed: cl.elapsed()}
 	if last != nil {
 		te.Err = fmt.Errorf("%w (last failure: %s)", ctxErr, last.Error())
 	} else {
@@ -220,14 +252,14 @@ func (c *Client) canceledError(cl *call, n int, ctxErr, last error) error {
 // failure turns a failed attempt into an *APIError or *TransportError.
 func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 	if res.err != nil {
-		te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Timeout: res.timedOut, Err: res.err}
+		te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Elapsed: cl.elapsed(), Timeout: res.timedOut, Err: res.err}
 		te.text = c.scrub(res.err.Error())
 		if res.status != 0 {
 			te.text = fmt.Sprintf("HTTP %d: %s", res.status, te.text)
 		}
 		return te
 	}
-	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Attempts: n}
+	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Attempts: n, Elapsed: cl.elapsed()}
 	c.parseErrorBody(e, res.body)
 	return e
 }
@@ -302,15 +334,19 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// retryWait is the wait before attempt n+1: the answer's Retry-After if any,
-// else exponential backoff with full jitter; both capped at MaxRetryWait.
-func (c *Client) retryWait(res *attemptResult, n int) time.Duration {
+// retryWait is the wait before attempt n+1, and why: the answer's
+// Retry-After if any, else exponential backoff with full jitter; both capped
+// at MaxRetryWait.
+func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	if res.header != nil {
 		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok {
-			return min(ra, c.maxRetryWait)
+			if ra > c.maxRetryWait {
+				return c.maxRetryWait, fmt.Sprintf("the server asked to wait %s (Retry-After), cut to the %s cap", ra, c.maxRetryWait)
+			}
+			return ra, "the server asked to wait (Retry-After)"
 		}
 	}
-	return c.backoff(n)
+	return c.backoff(n), "exponential backoff"
 }
 
 // backoff returns a random duration in [0, min(MaxRetryWait, BaseBackoff*2^(n-1))].

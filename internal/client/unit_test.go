@@ -427,8 +427,8 @@ func TestRetryAfterAndBackoff(t *testing.T) {
 		}
 	}
 	res := &attemptResult{header: http.Header{"Retry-After": {"120"}}}
-	if w := c.retryWait(res, 1); w != 50*time.Millisecond {
-		t.Fatalf("Retry-After not capped: %v", w)
+	if w, why := c.retryWait(res, 1); w != 50*time.Millisecond || !strings.Contains(why, "2m0s (Retry-After), cut to the 50ms cap") {
+		t.Fatalf("Retry-After not capped: %v (%s)", w, why)
 	}
 }
 
@@ -467,7 +467,9 @@ func TestCancelDuringBackoffPrompt(t *testing.T) {
 		w.WriteHeader(503)
 	}))
 	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, func(c *Config) { c.BaseBackoff = time.Minute; c.MaxRetryWait = time.Minute })
+	c, _ := newTestClient(t, srv.URL, func(c *Config) {
+		c.BaseBackoff, c.MaxRetryWait, c.MaxCallTime = time.Minute, time.Minute, time.Hour
+	})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -16,6 +17,7 @@ import (
 func apiErrorDiag(data *providerData, action, username string, err error) diag.Diagnostic {
 	var apiErr *client.APIError
 	var ambiguous *client.AmbiguousMintError
+	var transportErr *client.TransportError
 	source := "the provider configuration"
 	if data != nil && data.tokenSource != "" {
 		source = data.tokenSource
@@ -56,9 +58,16 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		summary, detail = "MotherDuck Refused the Request", fmt.Sprintf("Could not %s: MotherDuck answered 400 Bad Request.\n\n%s", action, b.String())
 	case errors.Is(err, context.Canceled):
 		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.\n\nError: %s", action, err)
+	case errors.As(err, &transportErr) && transportErr.Timeout:
+		summary, detail = "MotherDuck API Not Responding", fmt.Sprintf("Could not %s: the MotherDuck API did not answer%s. %s\n\nError: %s",
+			action, spent(transportErr.Attempts, transportErr.Elapsed), checkReachability, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s in time. Raise the resource's timeouts or the provider's "+
-			"request_timeout if the API is slow. It is safe to run again.\n\nError: %s", action, err)
+		spentText := ""
+		if errors.As(err, &transportErr) {
+			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
+		}
+		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\nError: %s",
+			action, spentText, checkReachability, err)
 	case errors.As(err, &apiErr):
 		attempts := ""
 		if apiErr.Attempts > 1 {
@@ -67,7 +76,28 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		summary, detail = "MotherDuck API Error", fmt.Sprintf("Could not %s: MotherDuck answered HTTP %d%s. "+
 			"Nothing was left half-done by this provider; it is safe to run again.\n\nError: %s", action, apiErr.StatusCode, attempts, err)
 	default:
-		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: %s\n\nCheck api_url and the network; it is safe to run again.", action, err)
+		spentText := ""
+		if errors.As(err, &transportErr) {
+			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
+		}
+		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\nError: %s",
+			action, spentText, checkReachability, err)
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
+}
+
+// checkReachability is what to check when the API does not answer.
+const checkReachability = "Check the network, that api_url points at the MotherDuck API, and MotherDuck's status page; it is safe to run again."
+
+// spent says how long a call took and over how many attempts, as a clause
+// (" after 2 attempts over 1m0s"), or "" when nothing was attempted.
+func spent(attempts int, elapsed time.Duration) string {
+	if attempts < 1 {
+		return ""
+	}
+	unit := "attempts"
+	if attempts == 1 {
+		unit = "attempt"
+	}
+	return fmt.Sprintf(" after %d %s over %s", attempts, unit, elapsed.Round(100*time.Millisecond))
 }

@@ -559,7 +559,7 @@ func TestAccFaults_mintAlwaysFails(t *testing.T) {
 			name:  "mint_drop_after_always",
 			fault: emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter},
 			wantErr: regexp.MustCompile(`(?s)MotherDuck API Unreachable.*mint\s+token\s+"doomed"\s+for\s+user\s+"svc_ci".*` +
-				`POST\s+/v1/users/svc_ci/tokens.*\[after\s+3\s+attempts\]`),
+				`POST\s+/v1/users/svc_ci/tokens.*\[after\s+3\s+attempts\s+over\s+[0-9.]+m?s\]`),
 			wantMints: 3,
 		},
 	}

@@ -1,0 +1,109 @@
+package client
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestCallTime_Default: one call may take RequestTimeout per attempt, at
+// most a minute in all unless one attempt needs more.
+func TestCallTime_Default(t *testing.T) {
+	for _, tc := range []struct {
+		timeout  time.Duration
+		attempts int
+		want     time.Duration
+	}{
+		{0, 0, time.Minute},                     // 30s * 5, capped
+		{time.Second, 3, 3 * time.Second},       // 1s * 3
+		{10 * time.Second, 5, 50 * time.Second}, // 10s * 5
+		{5 * time.Minute, 2, 5 * time.Minute},   // never less than one attempt
+	} {
+		c, err := New(Config{BaseURL: "https://h", RequestTimeout: tc.timeout, MaxAttempts: tc.attempts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.maxCallTime != tc.want {
+			t.Errorf("RequestTimeout %v, MaxAttempts %d: call time %v, want %v", tc.timeout, tc.attempts, c.maxCallTime, tc.want)
+		}
+	}
+}
+
+// TestCallTime_FrozenAPI: an API that accepts requests and never answers
+// is given up on when the call's time is spent, not after every attempt;
+// the error says how many attempts were made over how long, and each wait
+// and the decision to give up are logged at WARN.
+func TestCallTime_FrozenAPI(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c, log := newTestClient(t, srv.URL, func(c *Config) {
+		c.RequestTimeout, c.MaxAttempts, c.MaxCallTime = 100*time.Millisecond, 20, 450*time.Millisecond
+	})
+	_, err := c.ListTokens(ctxT(t), "u")
+	var te *TransportError
+	if !errors.As(err, &te) || !te.Timeout {
+		t.Fatalf("want a per-attempt timeout, got %#v", err)
+	}
+	n := int(requests.Load())
+	if n < 2 || n > 5 || te.Attempts != n {
+		t.Fatalf("%d requests, error says %d attempts: want 2..5 within the call's time, not all 20", n, te.Attempts)
+	}
+	if !regexp.MustCompile(`request timed out.* \[after \d attempts over \d+ms\]$`).MatchString(err.Error()) {
+		t.Fatalf("error does not say how long and how many attempts: %q", err)
+	}
+	if w := log.count("warn", "retrying"); w != n-1 {
+		t.Fatalf("%d retry warnings for %d attempts", w, n)
+	}
+	if log.count("warn", "giving up: another attempt would not fit in its time limit") != 1 {
+		t.Fatalf("giving up was not logged: %v", log.texts())
+	}
+}
+
+// TestCallTime_LongRetryAfter: a Retry-After of an hour is cut to
+// MaxRetryWait, and when even that does not fit in the call's time the call
+// fails at once, saying so at WARN with the server's wish, instead of
+// waiting in silence.
+func TestCallTime_LongRetryAfter(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"message":"slow down","code":"TOO_MANY_REQUESTS"}`)
+	}))
+	defer srv.Close()
+	c, log := newTestClient(t, srv.URL, func(c *Config) {
+		c.RequestTimeout, c.MaxAttempts, c.MaxRetryWait = 2*time.Second, 5, 30*time.Second
+	})
+	_, err := c.ListTokens(ctxT(t), "u")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests || ae.Attempts != 1 {
+		t.Fatalf("want the 429 after one attempt, got %#v", err)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Fatalf("%d requests", n)
+	}
+	var gaveUp *logEvent
+	for _, e := range log.all() {
+		if e.level == "warn" && strings.Contains(e.msg, "giving up") {
+			gaveUp = &e
+		}
+	}
+	if gaveUp == nil {
+		t.Fatalf("no WARN about giving up: %v", log.texts())
+	}
+	why, _ := gaveUp.fields["wait_reason"].(string)
+	if !strings.Contains(why, "1h0m0s (Retry-After), cut to the 30s cap") || gaveUp.fields["wait_ms"] != int64(30000) {
+		t.Fatalf("the WARN does not say which wait was asked and allowed: %v", gaveUp.fields)
+	}
+}

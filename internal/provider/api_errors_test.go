@@ -1,0 +1,69 @@
+package provider_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// planError runs `terraform plan` on config through the CLI and returns the
+// error it printed; the test fails when the plan succeeds.
+func planError(t *testing.T, env *acctest.Env, config string) string {
+	t.Helper()
+	var got string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		ErrorCheck: func(err error) error {
+			got = err.Error()
+			return nil
+		},
+		Steps: []resource.TestStep{{Config: config, PlanOnly: true}},
+	})
+	if got == "" {
+		t.Fatal("the plan succeeded; want an error")
+	}
+	return got
+}
+
+// oneLine undoes the CLI's line wrapping, for matching phrases.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+const readTokensOfSvcCI = `
+data "motherduck_user_tokens" "all" {
+  username = "svc_ci"
+}
+`
+
+// TestAccAPIErrors_hungAPI: an API that takes every request and never
+// answers is given up on within the call's time limit, and the error says
+// how long was spent over how many attempts and what to check, instead of
+// advising to raise timeouts.
+func TestAccAPIErrors_hungAPI(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Delay: time.Hour})
+	got := oneLine(planError(t, env, providerWith(env, "request_timeout = \"1s\"\nmax_retries = 2")+readTokensOfSvcCI))
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`MotherDuck API Not Responding`),
+		regexp.MustCompile(`the MotherDuck API did not answer after [23] attempts over [0-9.]+s\.`),
+		regexp.MustCompile(`Check the network, that api_url points at the MotherDuck API, and MotherDuck's status page`),
+	} {
+		if !want.MatchString(got) {
+			t.Errorf("the error does not match %q:\n%s", want, got)
+		}
+	}
+	for _, wrong := range []string{"Raise", "raise", "request_timeout"} {
+		if strings.Contains(got, wrong) {
+			t.Errorf("the error advises %q:\n%s", wrong, got)
+		}
+	}
+	if n := len(requestsOf(env, emulator.OpList)); n < 2 || n > 3 {
+		t.Errorf("%d list requests; want 2 or 3 within the 3s the call may take", n)
+	}
+}
