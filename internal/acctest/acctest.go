@@ -90,10 +90,14 @@ func CLIVersion(t testing.TB) (version string, tofu bool) {
 	if err != nil {
 		t.Fatalf("%s version: %v", bin, err)
 	}
-	first := strings.SplitN(string(out), "\n", 2)[0]
-	fields := strings.Fields(first)
-	if len(fields) < 2 {
-		t.Fatalf("cannot read a version from %q", first)
+	// The version line is not always the first: a CLI may print warnings
+	// about its configuration before it.
+	for _, line := range strings.Split(string(out), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 2 && (fields[0] == "Terraform" || fields[0] == "OpenTofu") && strings.HasPrefix(fields[1], "v") {
+			return strings.TrimPrefix(fields[1], "v"), fields[0] == "OpenTofu"
+		}
 	}
-	return strings.TrimPrefix(fields[len(fields)-1], "v"), strings.HasPrefix(first, "OpenTofu")
+	t.Fatalf("cannot read a version from %q", out)
+	return "", false
 }
