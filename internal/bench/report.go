@@ -172,6 +172,16 @@ func Report(res *Results, command string) string {
 	fmt.Fprintf(&b, "- Settings: `-n %s -reps %d -latency %s -users %d -parallelism %d -poll %s%s`\n",
 		joinInts(o.Ns), o.Reps, strings.Join(latFlags(o.Latencies), ","), o.Users, o.Parallelism, o.Poll, peerFlags)
 
+	if len(res.Startups) > 0 {
+		fmt.Fprintf(&b, "\n### Process start\n\nFrom exec to the go-plugin handshake line (the provider ready for its first call), with no log "+
+			"setting, median of %d starts per binary, interleaved. Terraform starts 3 to 5 provider processes per command.\n\n", res.Startups[0].Samples)
+		t := Table{Header: []string{"variant", ">wall, ms", ">CPU, ms"}}
+		for _, st := range res.Startups {
+			t.AddRow(string(st.Variant), strconv.FormatFloat(float64(st.Wall)/float64(time.Millisecond), 'f', 1, 64),
+				strconv.FormatFloat(float64(st.CPU)/float64(time.Millisecond), 'f', 1, 64))
+		}
+		b.WriteString(t.Markdown())
+	}
 	for _, lat := range o.Latencies {
 		fmt.Fprintf(&b, "\n### Emulated API latency %s\n\n", latencyLabel(lat))
 		fmt.Fprintf(&b, "Wall time, seconds, median of %d runs. \"vs\" = ratio of the medians; \"paired\" = median of the ratios "+

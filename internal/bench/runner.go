@@ -38,6 +38,7 @@ type Options struct {
 	Parallelism int             // terraform -parallelism
 	Poll        time.Duration   // /proc polling interval for peak memory
 	Warmup      bool            // one unrecorded run of each variant first
+	Startups    int             // process starts of each provider binary to time (0: none)
 	Keep        bool            // keep run directories (logs, state)
 	Progress    io.Writer       // one line per run; nil for none
 }
@@ -79,6 +80,7 @@ type Results struct {
 	Started, Stopped time.Time
 	LoadBefore       string // /proc/loadavg at the start
 	LoadAfter        string // and at the end
+	Startups         []Startup
 	Runs             []RunResult
 }
 
@@ -95,6 +97,11 @@ func Run(ctx context.Context, opts Options) (*Results, error) {
 			if _, err := r.runOne(ctx, v, min(opts.Ns[0], 10), 0, -1); err != nil {
 				return nil, fmt.Errorf("warm-up: %w", err)
 			}
+		}
+	}
+	if opts.Startups > 0 {
+		if res.Startups, err = r.measureStartups(ctx, opts.Startups); err != nil {
+			return nil, fmt.Errorf("timing process starts: %w", err)
 		}
 	}
 	for _, lat := range opts.Latencies {

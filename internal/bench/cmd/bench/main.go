@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	users := fs.Int("users", 4, "service accounts the tokens are spread over")
 	par := fs.Int("parallelism", 10, "terraform -parallelism")
 	poll := fs.Duration("poll", 20*time.Millisecond, "/proc polling interval for the provider's peak memory")
+	startups := fs.Int("startups", 20, "process starts of each provider binary to time, interleaved, before the runs (0: none)")
 	warmup := fs.Bool("warmup", true, "one unrecorded small run of each variant first")
 	keep := fs.Bool("keep", false, "keep run directories (state, logs) after a successful run")
 	out := fs.String("out", "", "also write the Markdown report to this file")
@@ -88,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := bench.Options{
 		Terraform: *tf, RealDir: *realDir, NoopDir: *noopDir, WorkDir: *workDir, Peer: *peer, PeerNs: peerNList,
 		Ns: nList, Reps: *reps, Latencies: latList, Users: *users, Parallelism: *par,
-		Poll: *poll, Warmup: *warmup, Keep: *keep, Progress: stderr,
+		Poll: *poll, Warmup: *warmup, Startups: *startups, Keep: *keep, Progress: stderr,
 	}
 	res, err := bench.Run(ctx, opts)
 	if err != nil {
