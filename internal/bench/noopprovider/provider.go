@@ -15,11 +15,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -29,8 +29,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -95,7 +95,7 @@ type tokenModel struct {
 	ID           types.String         `tfsdk:"id"`
 	Username     types.String         `tfsdk:"username"`
 	Name         types.String         `tfsdk:"name"`
-	TTL          types.Int64          `tfsdk:"ttl"`
+	TTL          types.Number         `tfsdk:"ttl"`
 	TokenType    types.String         `tfsdk:"token_type"`
 	Description  types.String         `tfsdk:"description"`
 	Keepers      types.Map            `tfsdk:"keepers"`
@@ -142,10 +142,10 @@ func (r *noopTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					stringvalidator.NoneOf("MotherDuck Extension", "MotherDuck Flights"),
 				},
 			},
-			"ttl": schema.Int64Attribute{
+			"ttl": schema.NumberAttribute{
 				Optional: true, MarkdownDescription: "Lifetime in seconds.",
-				Validators:    []validator.Int64{int64validator.Between(300, 31536000)},
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:    []validator.Number{numberBetween{300, 31536000}},
+				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()},
 			},
 			"token_type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(tokenTypes[0]),
@@ -240,6 +240,25 @@ func (r *noopTokenResource) Delete(_ context.Context, _ resource.DeleteRequest, 
 
 func (r *noopTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// numberBetween is a number validator of the real ttl's kind: a whole
+// number within bounds.
+type numberBetween struct{ min, max int64 }
+
+func (v numberBetween) Description(context.Context) string { return "a whole number within bounds" }
+func (v numberBetween) MarkdownDescription(context.Context) string {
+	return "a whole number within bounds"
+}
+
+func (v numberBetween) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	n, acc := req.ConfigValue.ValueBigFloat().Int64()
+	if acc != big.Exact || n < v.min || n > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid ttl", "Out of bounds.")
+	}
 }
 
 func randomHex(n int) string {

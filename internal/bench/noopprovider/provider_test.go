@@ -82,6 +82,8 @@ func TestSchemaMatchesRealResource(t *testing.T) {
 				}
 			case schema.Int64Attribute:
 				m[name] = len(a.PlanModifiers)
+			case schema.NumberAttribute:
+				m[name] = len(a.PlanModifiers)
 			case schema.BoolAttribute:
 				m[name] = len(a.PlanModifiers)
 			case schema.MapAttribute:
