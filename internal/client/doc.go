@@ -58,21 +58,37 @@
 //     of our own mints with one name never mistake each other's tokens.
 //  3. Recovery. When a mint's outcome is unknown, the client lists the user's
 //     tokens with a context detached from the caller's cancellation (with its
-//     own two-minute bound) and revokes every token that is not in the
-//     baseline, was not minted by this process, and matches the request: same
-//     name, same token_type, and expire_at - created_ts within 2s of the ttl
-//     (or no expire_at without ttl). A 404 NOT_FOUND on revoke counts as
-//     revoked. A token that existed before (even of the same name) is never
-//     touched.
+//     own two-minute bound) and revokes the token that is not in the
+//     baseline, was not minted by this process, matches the request (same
+//     name, same token_type, and expire_at - created_ts within 2s of the ttl,
+//     or no expire_at without ttl) and was created while the request was out:
+//     created_ts between the moment it was sent and the moment the client
+//     gave up on it, on the client's clock (Config.Now), widened by 2s for
+//     the API's whole-second timestamps and a slightly wrong clock. A token of
+//     the same name created outside that window is another workspace's (two
+//     runs minting the same names at once) and is never touched, nor is a
+//     token that existed before. A 404 NOT_FOUND on revoke counts as revoked.
 //  4. Retry or report. If recovery succeeded, the mint is attempted again
 //     while attempts remain and the caller has not cancelled; otherwise the
 //     original error is returned. If listing or revoking failed, an
 //     *AmbiguousMintError names the user, the token name, the time and the ids
-//     that could not be revoked, and tells the operator what to check.
+//     that could not be revoked, and tells the operator what to check. When
+//     the token's id could not be learnt, its LostMint (user, name, ttl,
+//     token_type, description, window, ids known before) lets the caller
+//     settle it later with LostMint.Matches on a fresh list.
 //  5. Late commits. A server may commit a request after the client gave up on
-//     it. The signature of every ambiguous mint is therefore remembered for
-//     ten minutes, and later lists of that user by this process revoke a
-//     matching unknown token (only while no mint of that name is running).
+//     it, or list it only later. The signature and window of every ambiguous
+//     mint are therefore remembered for ten minutes, and later lists of that
+//     user by this process revoke a matching unknown token created inside the
+//     window (only while no mint of that name is running).
+//
+// Two tokens that both match one request's window cannot be told apart: one
+// of them may be another workspace's, minted in the same second with the
+// same name, type and ttl. Then none is revoked, and the error names both
+// (AmbiguousMintError.Candidates). The same holds for a single match when
+// the failed request in fact created nothing and another workspace minted
+// that name in the same seconds: the window narrows that case to a few
+// seconds, and no API field can narrow it further.
 //
 // # Paging
 //

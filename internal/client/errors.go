@@ -154,6 +154,13 @@ type AmbiguousMintError struct {
 	// Orphans are ids of tokens found (or known) to come from this request but
 	// not revoked. Ids are not secrets.
 	Orphans []string
+	// Candidates are ids of listed tokens of which more than one could be
+	// this request's; none was revoked, since the others may be another
+	// client's.
+	Candidates []string
+	// Lost identifies the token the request may have created when its id
+	// could not be learnt (no Orphans); nil otherwise.
+	Lost *LostMint
 	// At is when the ambiguous request was made (local clock).
 	At time.Time
 	// RecoveryErr is why the clean-up could not finish.

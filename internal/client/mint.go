@@ -49,9 +49,11 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 
 	for n := 1; ; n++ {
 		at := time.Now()
+		from := c.now()
 		u.bump()
 		res := c.attempt(ctx, cl, n)
 		u.bump()
+		w := mintWindow{From: from, To: c.now()}
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body)
@@ -62,7 +64,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 			// The server committed a token we cannot use (no secret or no
 			// id): revoke it and report the protocol error.
 			cause := &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Reason: reason}
-			if rerr := c.recoverMint(ctx, username, u, req, hintID, at, cause); rerr != nil {
+			if rerr := c.recoverMint(ctx, username, u, req, hintID, at, w, cause); rerr != nil {
 				return nil, rerr
 			}
 			return nil, cause
@@ -92,7 +94,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 			"status":     res.status,
 			"reason":     cause.Error(),
 		})
-		if rerr := c.recoverMint(ctx, username, u, req, "", at, cause); rerr != nil {
+		if rerr := c.recoverMint(ctx, username, u, req, "", at, w, cause); rerr != nil {
 			return nil, rerr
 		}
 		if res.canceled || n >= c.maxAttempts {

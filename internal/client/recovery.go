@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/wait"
@@ -12,11 +13,13 @@ import (
 
 // recoverMint cleans up after a mint whose outcome is unknown: with a context
 // detached from the caller's cancellation, it lists the user's tokens and
-// revokes every one that this request may have created (see orphan), plus
+// revokes the token that this request may have created (see orphans), plus
 // hintID when known. It returns nil when that succeeded, else an
-// *AmbiguousMintError.
-func (c *Client) recoverMint(ctx context.Context, username string, u *user, req CreateTokenRequest, hintID string, at time.Time, cause error) error {
-	u.addSuspect(req, suspectLifetime)
+// *AmbiguousMintError; its Lost is set when the token's id could not be
+// learnt (the list failed, or more than one listed token could be it).
+func (c *Client) recoverMint(ctx context.Context, username string, u *user, req CreateTokenRequest, hintID string, at time.Time, w mintWindow, cause error) error {
+	u.addSuspect(req, w, suspectLifetime)
+	known := u.knownIDs()
 
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 	defer cancel()
@@ -31,20 +34,22 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 	if hintID != "" && !u.known(hintID) {
 		cands = append(cands, hintID)
 	}
-	if lerr == nil {
-		for i := range toks {
-			if toks[i].ID != hintID && orphan(u, &toks[i], req) {
-				cands = append(cands, toks[i].ID)
-			}
+	var unsure []string // more than one token could be this request's
+	if lerr == nil && hintID == "" {
+		found := orphans(u, toks, req, w)
+		if len(found) > 1 {
+			unsure = found
+		} else {
+			cands = append(cands, found...)
 		}
 	}
 
-	var orphans []string
+	var left []string
 	var firstErr error
 	for _, id := range cands {
 		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, id) })
 		if err != nil && !IsNotFound(err) {
-			orphans = append(orphans, id)
+			left = append(left, id)
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -57,88 +62,80 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 			"token_id":   id,
 		})
 	}
-	if lerr == nil && len(orphans) == 0 {
+	if lerr == nil && len(left) == 0 && len(unsure) == 0 {
 		return nil
 	}
 	rerr := lerr
-	if rerr == nil {
+	switch {
+	case rerr != nil:
+	case len(unsure) > 0:
+		rerr = fmt.Errorf("%d tokens named %q were created while the request was out (%s); one of them may be another "+
+			"client's, minted at the same time, so none was revoked", len(unsure), req.Name, strings.Join(unsure, ", "))
+	default:
 		rerr = firstErr
-		if len(orphans) > 1 {
-			rerr = fmt.Errorf("%w (and %d more revocations failed)", firstErr, len(orphans)-1)
+		if len(left) > 1 {
+			rerr = fmt.Errorf("%w (and %d more revocations failed)", firstErr, len(left)-1)
 		}
 	}
 	c.log.Warn(ctx, "motherduck could not clean up after a failed mint", map[string]any{
 		"operation":  OpMintToken,
 		"path":       tokensPath(username),
 		"token_name": req.Name,
-		"orphans":    append([]string(nil), orphans...),
+		"orphans":    append([]string(nil), left...),
+		"candidates": append([]string(nil), unsure...),
 		"reason":     rerr.Error(),
 	})
-	return &AmbiguousMintError{Username: username, Name: req.Name, Cause: cause, Orphans: orphans, At: at, RecoveryErr: rerr}
+	e := &AmbiguousMintError{Username: username, Name: req.Name, Cause: cause, Orphans: left, Candidates: unsure, At: at, RecoveryErr: rerr}
+	if len(left) == 0 {
+		e.Lost = &LostMint{
+			Username: username, Name: req.Name, TTL: req.TTL, TokenType: req.TokenType, Description: req.Description,
+			From: w.From, To: w.To, Known: known,
+		}
+	}
+	return e
 }
 
-// orphan reports whether t may have been created by a failed mint of req:
-// unknown to this process (not in the baseline, not minted or revoked by
-// it), same name, same token type, a lifetime matching the ttl (within
-// ttlTolerance) or no expiry without ttl, and no conflicting description.
-func orphan(u *user, t *Token, req CreateTokenRequest) bool {
-	if t.Name != req.Name || u.known(t.ID) {
-		return false
-	}
-	want := req.TokenType
-	if want == "" {
-		want = TokenTypeReadWrite
-	}
-	got := t.TokenType
-	if got == "" {
-		got = TokenTypeReadWrite
-	}
-	if got != want {
-		return false
-	}
-	if req.TTL > 0 {
-		if t.ExpireAt == nil {
-			return false
+// orphans returns the ids of the listed tokens that a failed mint of req,
+// out during w, may have created: unknown to this process (not in the
+// baseline, not minted or revoked by it), matching the request (see
+// matchesRequest), and created inside w. A token of the same name created
+// outside w is never one: another workspace may hold it in its state.
+func orphans(u *user, toks []Token, req CreateTokenRequest, w mintWindow) []string {
+	var ids []string
+	for i := range toks {
+		t := &toks[i]
+		if matchesRequest(t, req) && w.holds(t.CreatedTS) && !u.known(t.ID) {
+			ids = append(ids, t.ID)
 		}
-		d := t.ExpireAt.Sub(t.CreatedTS) - time.Duration(req.TTL)*time.Second
-		if d < -ttlTolerance || d > ttlTolerance {
-			return false
-		}
-	} else if t.ExpireAt != nil {
-		return false
 	}
-	if t.Description != nil && *t.Description != "" && *t.Description != req.Description {
-		return false
-	}
-	return true
+	return ids
 }
 
 // sweepSuspects revokes listed tokens that a recent ambiguous mint may have
-// created after its own recovery looked (a server committing late), and
-// returns toks without the ones revoked. A name whose mint is running is
-// skipped: that mint's own recovery owns it.
+// created and that its own recovery did not see (a server whose list lags
+// behind, or that commits a request after the client gave up on it), and
+// returns toks without the ones revoked. Only a token created inside the
+// suspect's window counts, and only when it is the one such token: two
+// cannot be told apart. A name whose mint is running is skipped: that
+// mint's own recovery owns it.
 func (c *Client) sweepSuspects(ctx context.Context, username string, u *user, toks []Token, sus []suspect) []Token {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 	defer cancel()
 	gone := map[string]bool{}
-	seen := map[string]bool{}
 	for _, s := range sus {
-		if seen[s.req.Name] {
-			continue
-		}
-		seen[s.req.Name] = true
 		release, ok := u.tryLockName(s.req.Name)
 		if !ok {
 			continue
 		}
-		var cands []string
-		for i := range toks {
-			for _, s2 := range sus {
-				if s2.req.Name == s.req.Name && orphan(u, &toks[i], s2.req) {
-					cands = append(cands, toks[i].ID)
-					break
-				}
-			}
+		cands := orphans(u, toks, s.req, s.window)
+		if len(cands) > 1 {
+			c.log.Warn(ctx, "motherduck found several tokens that an earlier failed mint may have created, and revoked none", map[string]any{
+				"operation":  OpRevokeToken,
+				"path":       tokensPath(username),
+				"token_name": s.req.Name,
+				"candidates": cands,
+			})
+			cands = nil
 		}
 		for _, id := range cands {
 			err := c.DeleteToken(sctx, username, id)

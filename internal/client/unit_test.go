@@ -223,6 +223,7 @@ func TestBodyLimit(t *testing.T) {
 type fakeAPI struct {
 	mu      sync.Mutex
 	live    map[string]string // id -> name
+	created map[string]string // id -> created_ts of the tokens it minted
 	mintFn  func(w http.ResponseWriter, id string) bool
 	n       int
 	lists   int
@@ -238,7 +239,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.lists++
 		var out []map[string]any
 		for id, name := range f.live {
-			out = append(out, map[string]any{"id": id, "name": name, "created_ts": "2026-01-01T00:00:00Z", "read_only": false, "token_type": "read_write"})
+			ts, ok := f.created[id]
+			if !ok {
+				ts = "2026-01-01T00:00:00Z" // seeded before the test
+			}
+			out = append(out, map[string]any{"id": id, "name": name, "created_ts": ts, "read_only": false, "token_type": "read_write"})
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"tokens": out})
 	case "POST":
@@ -248,10 +253,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var req CreateTokenRequest
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		f.live[id] = req.Name
+		if f.created == nil {
+			f.created = map[string]string{}
+		}
+		f.created[id] = time.Now().UTC().Format(time.RFC3339)
 		if f.mintFn != nil && f.mintFn(w, id) {
 			return
 		}
-		_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET%04d","id":%q,"name":%q,"created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`, f.n, id, req.Name)
+		_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET%04d","id":%q,"name":%q,"created_ts":%q,"read_only":false,"token_type":"read_write"}`, f.n, id, req.Name, f.created[id])
 	case "DELETE":
 		f.revokes++
 		id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]

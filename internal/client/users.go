@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -77,8 +78,9 @@ type listFlight struct {
 // suspect is the signature of a mint whose outcome was unknown, kept until
 // the server can no longer be expected to commit it late.
 type suspect struct {
-	req   CreateTokenRequest
-	until time.Time
+	req    CreateTokenRequest
+	window mintWindow
+	until  time.Time
 }
 
 // nameLock is a context-aware mutex for one (user, token name).
@@ -246,11 +248,26 @@ func (u *user) known(id string) bool {
 	return ok
 }
 
-// addSuspect remembers the signature of an ambiguous mint for lifetime.
-func (u *user) addSuspect(req CreateTokenRequest, lifetime time.Duration) {
+// addSuspect remembers the signature and window of an ambiguous mint for
+// lifetime.
+func (u *user) addSuspect(req CreateTokenRequest, w mintWindow, lifetime time.Duration) {
 	u.mu.Lock()
-	u.suspects = append(u.suspects, suspect{req: req, until: time.Now().Add(lifetime)})
+	u.suspects = append(u.suspects, suspect{req: req, window: w, until: time.Now().Add(lifetime)})
 	u.mu.Unlock()
+}
+
+// knownIDs returns the ids known returns true for, sorted.
+func (u *user) knownIDs() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	ids := make([]string, 0, len(u.baseline)+len(u.minted)+len(u.revoked))
+	for _, m := range []map[string]struct{}{u.baseline, u.minted, u.revoked} {
+		for id := range m {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // liveSuspects returns a copy of the suspects not yet expired.

@@ -1,0 +1,146 @@
+package client
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// Another workspace (another process, another Client) mints tokens with the
+// same name for the same user. A failed mint's clean-up and the later sweep
+// for late commits must leave its tokens alone: only a token created while
+// the failed request was out can be that request's.
+func TestRecovery_sparesSameNameTokensOutsideTheWindow(t *testing.T) {
+	e := newEmu(t)
+	ctx := ctxT(t)
+	e.s.AddServiceAccount("svc_a")
+	if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil { // the baseline
+		t.Fatal(err)
+	}
+	e.s.Advance(time.Minute)
+	before := e.s.MintToken("svc_a", "shared", 0, "") // the other workspace's
+	e.s.Advance(time.Minute)
+
+	e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared"})
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	var lost string
+	for _, r := range e.s.Requests() {
+		if r.Op == emulator.OpMint && r.Fault == string(emulator.FaultDropAfter) {
+			lost = r.TokenID
+		}
+	}
+	if lost == "" || e.s.TokenState(lost) != "revoked" {
+		t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
+	}
+	if st := e.s.TokenState(before.ID); st != "live" {
+		t.Fatalf("the other workspace's token, minted a minute before the failed request, is %s", st)
+	}
+
+	// A later list sweeps for late commits of the failed request; a token
+	// of that name minted a minute after it is not one.
+	e.s.Advance(time.Minute)
+	after := e.s.MintToken("svc_a", "shared", 0, "")
+	toks, err := e.c.ListTokens(ctx, "svc_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{before.ID, after.ID, ct.ID} {
+		if st := e.s.TokenState(id); st != "live" {
+			t.Errorf("token %s is %s after the sweep, want live", id, st)
+		}
+		if !contains(ids(toks), id) {
+			t.Errorf("token %s is not listed", id)
+		}
+	}
+}
+
+// When more than one unknown token of the name was created while the failed
+// request was out, nobody can tell which is its: none is revoked, and the
+// error names them.
+func TestRecovery_twoCandidatesInTheWindowRevokesNone(t *testing.T) {
+	e := newEmu(t) // the emulator's clock stands still: one instant
+	ctx := ctxT(t)
+	e.s.AddServiceAccount("svc_a")
+	if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil {
+		t.Fatal(err)
+	}
+	other := e.s.MintToken("svc_a", "shared", 0, "")
+	e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	_, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared"})
+	var amb *AmbiguousMintError
+	if !errors.As(err, &amb) {
+		t.Fatalf("want an *AmbiguousMintError, got %v", err)
+	}
+	lost := requestsTokenID(e.s, emulator.FaultDropAfter)
+	if st := e.s.TokenState(other.ID); st != "live" {
+		t.Fatalf("the other token is %s", st)
+	}
+	if st := e.s.TokenState(lost); st != "live" {
+		t.Fatalf("the lost token is %s; with two candidates none may be revoked", st)
+	}
+	slices.Sort(amb.Candidates)
+	want := []string{other.ID, lost}
+	slices.Sort(want)
+	if !slices.Equal(amb.Candidates, want) || len(amb.Orphans) != 0 || amb.Lost == nil {
+		t.Fatalf("candidates %v orphans %v lost %v; want candidates %v and a LostMint", amb.Candidates, amb.Orphans, amb.Lost, want)
+	}
+	if e.s.CountRequests(emulator.OpRevoke) != 0 {
+		t.Fatal("a revoke was sent")
+	}
+}
+
+// When the clean-up cannot list, the error carries a LostMint that settles
+// the question later: it matches the lost token and no other, also not a
+// token of the same name that existed before.
+func TestRecovery_lostMintMatchesLater(t *testing.T) {
+	e := newEmu(t, func(c *Config) { c.RecoveryTimeout = 300 * time.Millisecond })
+	ctx := ctxT(t)
+	e.s.AddServiceAccount("svc_a")
+	pre := e.s.MintToken("svc_a", "shared", 0, "")
+	if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil {
+		t.Fatal(err)
+	}
+	e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
+	_, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared", TTL: 3600})
+	var amb *AmbiguousMintError
+	if !errors.As(err, &amb) || amb.Lost == nil || len(amb.Orphans) != 0 {
+		t.Fatalf("want an *AmbiguousMintError with a LostMint, got %v", err)
+	}
+	if !contains(amb.Lost.Known, pre.ID) || amb.Lost.TTL != 3600 || amb.Lost.Name != "shared" || amb.Lost.Username != "svc_a" {
+		t.Fatalf("LostMint %+v", amb.Lost)
+	}
+	e.s.ClearFaults()
+	// A token of the same name minted ten minutes later is not the lost one.
+	e.s.Advance(10 * time.Minute)
+	e.s.MintToken("svc_a", "shared", time.Hour, "")
+	other, err := New(Config{BaseURL: e.url, Token: e.s.AdminToken(), Now: e.s.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := other.ListTokens(ctx, "svc_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(amb.Lost.Matches(toks))
+	if lost := requestsTokenID(e.s, emulator.FaultDropAfter); len(got) != 1 || got[0] != lost {
+		t.Fatalf("Matches = %v, want only the lost token %s", got, lost)
+	}
+}
+
+// requestsTokenID returns the id of the token minted by the mint request
+// that got fault f.
+func requestsTokenID(s *emulator.Server, f emulator.FaultKind) string {
+	for _, r := range s.Requests() {
+		if r.Op == emulator.OpMint && r.Fault == string(f) {
+			return r.TokenID
+		}
+	}
+	return ""
+}
