@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: a real `terraform apply` and `destroy` of the examples against a
-# local MotherDuck API emulator, showing each token minted and revoked.
+# local MotherDuck API emulator, showing each service account created and
+# deleted and each token minted and revoked.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -11,9 +12,23 @@ work="$REPO_ROOT/.demo"
 rm -rf "$work"
 mkdir -p "$work/config"
 use_dev_override "$work"
-start_emulator "$work/emulator.log"
+# No seeded service accounts: the demo creates its own with Terraform.
+start_emulator "$work/emulator.log" -service-accounts ""
 trap stop_emulator EXIT
-echo "==> Emulator listening at $MOTHERDUCK_API_URL"
+echo "==> Emulator listening at $MOTHERDUCK_API_URL (no service accounts yet)"
+
+# The service accounts are a configuration of their own, applied before the
+# examples and destroyed after them, the way long-lived accounts usually live
+# apart from the tokens that come and go. With them, the complete example
+# (its own account, a rotating token and a read-only one).
+mkdir -p "$work/accounts"
+cp "$REPO_ROOT/examples/provider/provider.tf" "$work/accounts/provider.tf"
+cp "$REPO_ROOT/examples/demo/service_accounts.tf" "$work/accounts/service_accounts.tf"
+cp "$REPO_ROOT/examples/complete/main.tf" "$work/accounts/complete.tf"
+# The demo tears everything down at the end; see service_accounts.tf.
+export TF_VAR_deletion_protection=false
+echo "==> terraform apply: service accounts (and the complete example)"
+(cd "$work/accounts" && "$tf" apply -auto-approve -no-color)
 
 # One configuration made of the examples as they are documented.
 cp "$REPO_ROOT/examples/provider/provider.tf" "$work/config/provider.tf"
@@ -28,8 +43,8 @@ fi
 cd "$work/config"
 
 show_tokens() {
-	echo "--- emulator: what the API saw so far (minted / revoked; secrets are never logged)"
-	grep -E 'minted|revoked' "$work/emulator.log" | sed 's/^/    /' || true
+	echo "--- emulator: what the API saw so far (tokens minted / revoked, accounts created / deleted; secrets are never logged)"
+	grep -E 'minted|revoked|created user|deleted user' "$work/emulator.log" | sed 's/^/    /' || true
 }
 
 echo "==> terraform apply"
@@ -46,6 +61,8 @@ show_tokens
 
 echo "==> terraform destroy"
 "$tf" destroy -auto-approve -no-color
+echo "==> terraform destroy: service accounts (and the complete example)"
+(cd "$work/accounts" && "$tf" destroy -auto-approve -no-color)
 show_tokens
 minted=$(grep -c "minted" "$work/emulator.log" || true)
 revoked=$(grep -c "revoked" "$work/emulator.log" || true)
@@ -53,4 +70,7 @@ echo "==> $minted tokens minted, $revoked revoked"
 left=$(comm -23 <(grep -o 'minted id=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) \
 	<(grep -o 'revoked id=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) | wc -l)
 echo "==> tokens minted by this demo and still valid: $left"
-[ "$left" -eq 0 ]
+accounts_left=$(comm -23 <(grep -o 'created user=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) \
+	<(grep -o 'deleted user=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) | wc -l)
+echo "==> service accounts created by this demo and still there: $accounts_left"
+[ "$left" -eq 0 ] && [ "$accounts_left" -eq 0 ]

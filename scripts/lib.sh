@@ -26,14 +26,14 @@ CFG
 	export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 }
 
-# start_emulator LOGFILE: start the local MotherDuck API emulator on a
-# loopback port and export MOTHERDUCK_API_URL / MOTHERDUCK_TOKEN for it.
+# start_emulator LOGFILE [FLAG...]: start the local MotherDuck API emulator
+# (with the extra flags given) on a loopback port and export MOTHERDUCK_API_URL / MOTHERDUCK_TOKEN for it.
 start_emulator() {
 	local log="$1"
 	(cd "$REPO_ROOT" && go build -o bin/motherduck-emulator ./internal/emulator/cmd/motherduck-emulator)
 	local out
 	out="$(mktemp)"
-	"$REPO_ROOT/bin/motherduck-emulator" -token md-emulator-admin-token >"$out" 2>"$log" &
+	"$REPO_ROOT/bin/motherduck-emulator" -token md-emulator-admin-token "${@:2}" >"$out" 2>"$log" &
 	EMULATOR_PID=$!
 	for _ in $(seq 100); do
 		grep -q '^MOTHERDUCK_API_URL=' "$out" && break

@@ -490,6 +490,7 @@ resource "motherduck_service_account" "a" {
 `)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkAccountGone(env, "svc_reporting"),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: env.Server.ResetRequests,
@@ -503,24 +504,22 @@ resource "motherduck_service_account" "a" {
 				},
 			},
 			{Config: cfg, PlanOnly: true},
-			{ // forget it again, so the test's destroy does not meet the protection
+			{
+				PreConfig: func() {
+					if n := countOps(env, emulator.OpCreateUser, emulator.OpDeleteUser); n != 0 {
+						t.Fatalf("importing made %d create or delete calls", n)
+					}
+				},
+				// unprotected, so that the test's destroy can delete it
 				Config: env.Config(`
-removed {
-  from = motherduck_service_account.a
-  lifecycle {
-    destroy = false
-  }
+resource "motherduck_service_account" "a" {
+  username            = "svc_reporting"
+  deletion_protection = false
 }
 `),
 			},
 		},
 	})
-	if n := countOps(env, emulator.OpCreateUser, emulator.OpDeleteUser); n != 0 {
-		t.Fatalf("importing made %d create or delete calls", n)
-	}
-	if !env.Server.IsServiceAccount("svc_reporting") {
-		t.Fatal("svc_reporting is gone")
-	}
 }
 
 func TestAccServiceAccount_importByIdentity(t *testing.T) {

@@ -1,0 +1,46 @@
+# The whole credential lifecycle in one configuration: a service account, a
+# token for it that rotates itself, and a read-only token for dashboards.
+
+variable "deletion_protection" {
+  description = "Whether the service account refuses to be destroyed. Keep true: deleting an account deletes every database, share and token it owns."
+  type        = bool
+  default     = true
+}
+
+resource "motherduck_service_account" "etl" {
+  username            = "svc_etl"
+  deletion_protection = var.deletion_protection
+}
+
+# A 30-day token, replaced in the plan once fewer than 7 days are left. The
+# new token is minted before the old one is invalidated.
+resource "motherduck_user_token" "loader" {
+  username      = motherduck_service_account.etl.username
+  name          = "nightly-loader"
+  ttl           = 30 * 24 * 3600
+  rotate_before = "168h"
+  description   = "Loads the nightly batch"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# A read-only token that never expires; replace it by changing the keeper.
+resource "motherduck_user_token" "dashboards" {
+  username   = motherduck_service_account.etl.username
+  name       = "dashboards"
+  token_type = "read_scaling"
+  keepers = {
+    rotated_on = "2026-11-30"
+  }
+}
+
+output "loader_token" {
+  value     = motherduck_user_token.loader.token
+  sensitive = true
+}
+
+output "loader_token_expires" {
+  value = motherduck_user_token.loader.expire_at
+}
