@@ -346,12 +346,12 @@ func TestAccFaults_mintRateLimitedHonoursRetryAfter(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		WorkingDir:               dir,
-		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{{
 			Config: faultConfig(env, "rate-limited"),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				expectLedger(t, env, dir, "mint_429_retry_after", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
-				checkLive(env, tokenAddr, acctest.ServiceAccount),
+				env.CheckLive(tokenAddr, acctest.ServiceAccount),
 				func(*terraform.State) error {
 					mints := requestsOf(env, emulator.OpMint)
 					if got := fmt.Sprint(statuses(mints)); got != "[429 200]" {
@@ -392,7 +392,7 @@ func TestAccFaults_revokeUnavailableTwice(t *testing.T) {
 		ProtoV6ProviderFactories: env.Factories(),
 		WorkingDir:               dir,
 		CheckDestroy: func(*terraform.State) error {
-			if err := checkRevoked(env, &id)(nil); err != nil {
+			if err := env.CheckRevoked(&id)(nil); err != nil {
 				return err
 			}
 			if got := fmt.Sprint(statuses(requestsOf(env, emulator.OpRevoke))); got != "[503 503 200]" {
@@ -407,7 +407,7 @@ func TestAccFaults_revokeUnavailableTwice(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: faultConfig(env, "stubborn-revoke"),
 			Check: resource.ComposeAggregateTestCheckFunc(
-				stateID(tokenAddr, &id),
+				acctest.StateID(tokenAddr, &id),
 				expectLedger(t, env, dir, "revoke_503x2/applied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
 			),
 			// After every check and plan of this step: only the final
@@ -430,7 +430,7 @@ func TestAccFaults_listServerErrorThenSuccess(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		WorkingDir:               dir,
-		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -487,8 +487,8 @@ func TestAccFaults_mintCommittedConnectionDropped(t *testing.T) {
 		func(try int) { run.label = fmt.Sprintf("%s/apply%d", label, try) },
 		func(l string) resource.TestCheckFunc {
 			return resource.ComposeAggregateTestCheckFunc(
-				stateID(tokenAddr, &inState),
-				checkLive(env, tokenAddr, acctest.ServiceAccount),
+				acctest.StateID(tokenAddr, &inState),
+				env.CheckLive(tokenAddr, acctest.ServiceAccount),
 				func(*terraform.State) error {
 					got := checkLedger(t, env, dir, l)
 					if got.Live != 1 || got.LiveInState != 1 || got.Leaked != 0 {
@@ -511,7 +511,7 @@ func TestAccFaults_mintCommittedConnectionDropped(t *testing.T) {
 		ProtoV6ProviderFactories: env.Factories(),
 		WorkingDir:               dir,
 		ErrorCheck:               run.errorCheck,
-		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps:                    steps,
 	})
 	if !applied {
@@ -572,7 +572,7 @@ func TestAccFaults_mintAlwaysFails(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.Factories(),
 				WorkingDir:               dir,
-				CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+				CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 				Steps: []resource.TestStep{{
 					Config: providerWithRetries(env, 2) + `
 resource "motherduck_user_token" "t" {
@@ -618,7 +618,7 @@ func TestAccFaults_mintOrphanNotRevocable(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		WorkingDir:               dir,
-		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg,
@@ -648,8 +648,8 @@ func TestAccFaults_mintOrphanNotRevocable(t *testing.T) {
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					stateID(tokenAddr, &replacement),
-					checkLive(env, tokenAddr, acctest.ServiceAccount),
+					acctest.StateID(tokenAddr, &replacement),
+					env.CheckLive(tokenAddr, acctest.ServiceAccount),
 					expectLedger(t, env, dir, "mint_orphan_unrevocable/reapplied", ledger{Minted: 2, Revoked: 1, Live: 1, InState: 1, LiveInState: 1}),
 				),
 			},

@@ -33,7 +33,7 @@ resource "motherduck_user_token" "reporting" {
 	var mintsAtApply, listsAtApply int
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci", "svc_reporting"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci", "svc_reporting"),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{

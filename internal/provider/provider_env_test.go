@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 )
@@ -35,17 +36,17 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 	withArgument := fmt.Sprintf("provider \"motherduck\" {\n  token = %q\n}\n", good) + plainTokenBody
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{ // the argument wins over every variable
-				PreConfig: setEnv(bad, bad, bad),
-				Config:    withArgument,
-				Check:     checkLive(env, tokenAddr, "svc_ci"),
+				PreConfig:         setEnv(bad, bad, bad),
+				Config:            withArgument,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
 			{ // MOTHERDUCK_ADMIN_TOKEN wins over MOTHERDUCK_TOKEN and motherduck_token
-				PreConfig: setEnv(good, bad, bad),
-				Config:    plainTokenBody,
-				Check:     checkLive(env, tokenAddr, "svc_ci"),
+				PreConfig:         setEnv(good, bad, bad),
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
 			{ // and the error names it when it is the one rejected
 				PreConfig:   setEnv(bad, good, good),
@@ -58,9 +59,9 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)401.*MOTHERDUCK_TOKEN\s+environment\s+variable`),
 			},
 			{ // motherduck_token is the last resort
-				PreConfig: setEnv("", "", good),
-				Config:    plainTokenBody,
-				Check:     checkLive(env, tokenAddr, "svc_ci"),
+				PreConfig:         setEnv("", "", good),
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
 		},
 	})

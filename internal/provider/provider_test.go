@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 )
@@ -27,10 +28,10 @@ func TestAccProvider_environmentFallback(t *testing.T) {
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{{
-			Config: plainTokenBody,
-			Check:  checkLive(env, tokenAddr, "svc_ci"),
+			Config:            plainTokenBody,
+			ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 		}},
 	})
 }
@@ -126,10 +127,10 @@ resource "motherduck_user_token" "t" {
 `, env.Server.AdminToken(), env.URL)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check:  checkLive(env, tokenAddr, "svc_ci"),
+			Config:            cfg,
+			ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 		}},
 	})
 }

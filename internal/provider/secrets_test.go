@@ -182,7 +182,7 @@ func TestAccSecrets_pluginTesting(t *testing.T) {
 			}
 			return nil
 		},
-		CheckDestroy: checkNoLiveTokens(env, acctest.ServiceAccount),
+		CheckDestroy: env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
 			{ // apply through a 503 on the list and a 429 on the mint
 				PreConfig: func() {
@@ -190,8 +190,8 @@ func TestAccSecrets_pluginTesting(t *testing.T) {
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 429, Times: 1})
 				},
 				Config:            cfg,
-				Check:             resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &id), checkLive(env, tokenAddr, "svc_ci")),
-				ConfigStateChecks: []statecheck.StateCheck{stateSecretIs(), statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("token"))},
+				Check:             acctest.StateID(tokenAddr, &id),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci"), stateSecretIs(), statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("token"))},
 			},
 			{ // plan: the refresh meets a 503 and a dropped connection
 				PreConfig: func() {

@@ -51,7 +51,7 @@ func checkAccountGone(env *acctest.Env, username string) func(*terraform.State) 
 		if env.Server.UserExists(username) {
 			return fmt.Errorf("service account %s still exists after destroy", username)
 		}
-		return checkNoLiveTokens(env, username)(s)
+		return env.CheckNoLiveTokens(username)(s)
 	}
 }
 

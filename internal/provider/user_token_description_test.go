@@ -42,14 +42,14 @@ func TestAccUserToken_description(t *testing.T) {
 	var first, second string
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{ // sent on mint and read back
 				Config: descriptionConfig(env, "CI pipeline, rotated by Terraform"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("description"), knownvalue.StringExact("CI pipeline, rotated by Terraform")),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkEmulatorDescription(env, "CI pipeline, rotated by Terraform")),
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &first), checkEmulatorDescription(env, "CI pipeline, rotated by Terraform")),
 			},
 			{ // import reads it back from the list
 				ResourceName:            tokenAddr,
@@ -63,7 +63,7 @@ func TestAccUserToken_description(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkRevoked(env, &first), checkEmulatorDescription(env, "CI pipeline v2")),
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &second), env.CheckRevoked(&first), checkEmulatorDescription(env, "CI pipeline v2")),
 			},
 		},
 	})
@@ -77,7 +77,7 @@ func TestAccUserToken_descriptionDroppedByOlderRegion(t *testing.T) {
 	cfg := descriptionConfig(env, "kept in state")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{ // the region drops it; the apply succeeds and state keeps what was configured
 				Config: cfg,
@@ -86,8 +86,9 @@ func TestAccUserToken_descriptionDroppedByOlderRegion(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("description"), knownvalue.StringExact("kept in state")),
+					env.ExpectLive(tokenAddr, "svc_ci"),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &id), checkLive(env, tokenAddr, "svc_ci"), checkEmulatorDescription(env, "")),
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &id), checkEmulatorDescription(env, "")),
 			},
 			{ // and the next plan is empty: no replacement on every run
 				Config: cfg,
@@ -108,9 +109,9 @@ func TestAccUserToken_descriptionSupportGoesAway(t *testing.T) {
 	cfg := descriptionConfig(env, "written while supported")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &id), checkEmulatorDescription(env, "written while supported"))},
+			{Config: cfg, Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &id), checkEmulatorDescription(env, "written while supported"))},
 			{ // the list stops returning descriptions (e.g. a failover to an older region): still no change
 				PreConfig: func() { env.Server.SetDescriptionSupport(false) },
 				Config:    cfg,

@@ -65,8 +65,8 @@ func TestAccUserToken_importBlockWithIdentity(t *testing.T) {
 						"id":       knownvalue.StringExact(existing.ID),
 					}),
 					statecheck.ExpectIdentityValueMatchesState(tokenAddr, tfjsonpath.New("id")),
+					env.ExpectLive(tokenAddr, acctest.ServiceAccount),
 				},
-				Check: checkLive(env, tokenAddr, acctest.ServiceAccount),
 			},
 			{ // adopted as it is: the next plan is empty
 				Config: cfg,
@@ -93,7 +93,7 @@ ttl      = 3600`)
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersionChecks,
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,

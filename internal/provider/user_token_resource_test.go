@@ -24,74 +24,13 @@ func tokenConfig(env *acctest.Env, attrs string) string {
 	return env.Config(fmt.Sprintf("resource \"motherduck_user_token\" \"t\" {\n%s\n}\n", attrs))
 }
 
-// stateID reads the token id of a resource from state into *dst.
-func stateID(addr string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		*dst = rs.Primary.ID
-		return nil
-	}
-}
-
-// checkLive asserts that the emulator holds the token in state as a live
-// token of that user, and that its secret is the one in state.
-func checkLive(env *acctest.Env, addr, username string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		for _, tok := range env.Server.LiveTokens(username) {
-			if tok.ID == rs.Primary.ID {
-				if secret := rs.Primary.Attributes["token"]; secret != "" && secret != tok.Secret {
-					return fmt.Errorf("the secret in state is not the secret of token %s", tok.ID)
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("token %s of %s is not live in the emulator", rs.Primary.ID, username)
-	}
-}
-
-// checkRevoked asserts the emulator saw the token invalidated.
-func checkRevoked(env *acctest.Env, id *string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		tok, ok := env.Server.Token(*id)
-		if !ok {
-			return fmt.Errorf("the emulator never minted token %q", *id)
-		}
-		if !tok.Revoked {
-			return fmt.Errorf("token %s was not revoked", tok.ID)
-		}
-		return nil
-	}
-}
-
-// checkNoLiveTokens is a CheckDestroy that asks the emulator: no token of
-// any API-minted kind may be left live after destroy.
-func checkNoLiveTokens(env *acctest.Env, usernames ...string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		for _, u := range usernames {
-			for _, tok := range env.Server.LiveTokens(u) {
-				if tok.ViaAPI {
-					return fmt.Errorf("token %s (%s) of %s is still live after destroy", tok.ID, tok.Name, u)
-				}
-			}
-		}
-		return nil
-	}
-}
-
 func TestAccUserToken_lifecycle(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var first, second, third, fourth, fifth string
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, acctest.ServiceAccount, acctest.OtherServiceAccount),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount, acctest.OtherServiceAccount),
 		Steps: []resource.TestStep{
 			{ // read_write, never expires
 				Config: tokenConfig(env, `username = "svc_ci"
@@ -103,10 +42,10 @@ name = "ci"`),
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("ttl"), knownvalue.Null()),
 					statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("token")),
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("created_ts"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`))),
+					env.ExpectLive(tokenAddr, "svc_ci"),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					stateID(tokenAddr, &first),
-					checkLive(env, tokenAddr, "svc_ci"),
+					acctest.StateID(tokenAddr, &first),
 					resource.TestCheckResourceAttrSet(tokenAddr, "token"),
 				),
 			},
@@ -126,11 +65,11 @@ ttl = 3600`),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expire_at"), knownvalue.NotNull()),
+					env.ExpectLive(tokenAddr, "svc_ci"),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					stateID(tokenAddr, &second),
-					checkRevoked(env, &first),
-					checkLive(env, tokenAddr, "svc_ci"),
+					acctest.StateID(tokenAddr, &second),
+					env.CheckRevoked(&first),
 					expireAfter(env, tokenAddr, time.Hour),
 				),
 			},
@@ -149,15 +88,17 @@ token_type = "read_scaling"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("read_only"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("token_type"), knownvalue.StringExact("read_scaling")),
+					env.ExpectLive(tokenAddr, "svc_ci"),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &third), checkRevoked(env, &second), checkLive(env, tokenAddr, "svc_ci")),
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &third), env.CheckRevoked(&second)),
 			},
 			{ // name change: replaced
 				Config: tokenConfig(env, `username = "svc_ci"
 name = "ci-renamed"
 ttl = 3600
 token_type = "read_scaling"`),
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &fourth), checkRevoked(env, &third), checkLive(env, tokenAddr, "svc_ci"),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &fourth), env.CheckRevoked(&third),
 					resource.TestCheckResourceAttr(tokenAddr, "name", "ci-renamed")),
 			},
 			{ // username change: replaced, the old user's token revoked
@@ -165,7 +106,8 @@ token_type = "read_scaling"`),
 name = "ci-renamed"
 ttl = 3600
 token_type = "read_scaling"`),
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &fifth), checkRevoked(env, &fourth), checkLive(env, tokenAddr, "svc_reporting")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_reporting")},
+				Check:             resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &fifth), env.CheckRevoked(&fourth)),
 			},
 			{ // the same configuration again: nothing to do
 				Config: tokenConfig(env, `username = "svc_reporting"
@@ -212,16 +154,17 @@ lifecycle {
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg("a"), Check: stateID(tokenAddr, &oldID)},
+			{Config: cfg("a"), Check: acctest.StateID(tokenAddr, &oldID)},
 			{
 				PreConfig: env.Server.ResetRequests,
 				Config:    cfg("b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &newID), checkRevoked(env, &oldID), checkLive(env, tokenAddr, "svc_ci"),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &newID), env.CheckRevoked(&oldID),
 					func(*terraform.State) error {
 						var order []string
 						for _, r := range env.Server.Requests() {
@@ -247,9 +190,9 @@ func TestAccUserToken_driftRevokedOutOfBand(t *testing.T) {
 name = "drift"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: stateID(tokenAddr, &first)},
+			{Config: cfg, Check: acctest.StateID(tokenAddr, &first)},
 			{ // revoked behind Terraform's back: the plan mints a new one
 				PreConfig: func() {
 					if !env.Server.RevokeToken("svc_ci", first) {
@@ -260,7 +203,8 @@ name = "drift"`)
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             acctest.StateID(tokenAddr, &second),
 			},
 		},
 	})
@@ -278,9 +222,9 @@ name = "short"
 ttl = 300`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: stateID(tokenAddr, &first)},
+			{Config: cfg, Check: acctest.StateID(tokenAddr, &first)},
 			{Config: cfg, PlanOnly: true},
 			{
 				PreConfig: func() { env.Server.Advance(301 * time.Second) },
@@ -288,7 +232,8 @@ ttl = 300`)
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             acctest.StateID(tokenAddr, &second),
 			},
 		},
 	})
@@ -307,7 +252,7 @@ func TestAccUserToken_deleteAlreadyRevoked(t *testing.T) {
 			{
 				Config: tokenConfig(env, `username = "svc_ci"
 name = "gone"`),
-				Check: stateID(tokenAddr, &id),
+				Check: acctest.StateID(tokenAddr, &id),
 			},
 			{ // revoked out of band right after the refresh saw it: the destroy's DELETE answers 404, which is success
 				PreConfig: func() {
@@ -364,9 +309,9 @@ func TestAccUserToken_readErrorKeepsState(t *testing.T) {
 name = "kept"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: stateID(tokenAddr, &id)},
+			{Config: cfg, Check: acctest.StateID(tokenAddr, &id)},
 			{
 				PreConfig: func() {
 					env.Server.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 403, Times: 1})

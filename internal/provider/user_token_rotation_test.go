@@ -54,11 +54,12 @@ lifecycle {
 }`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci"), expireAfter(env, tokenAddr, time.Hour)),
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &first), expireAfter(env, tokenAddr, time.Hour)),
 			},
 			{ // the clock has not moved: 60 minutes left, outside the 30 minute window
 				Config:   cfg,
@@ -73,10 +74,10 @@ lifecycle {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreateBeforeDestroy),
 				}},
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					stateID(tokenAddr, &second),
-					checkLive(env, tokenAddr, "svc_ci"),
-					checkRevoked(env, &first),
+					acctest.StateID(tokenAddr, &second),
+					env.CheckRevoked(&first),
 					checkMintedBeforeRevoked(env, &first, &second),
 					// the new token's hour starts now, on the emulator's clock
 					expireAfter(env, tokenAddr, time.Hour),
@@ -103,16 +104,17 @@ ttl           = 3600
 rotate_before = "30m"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: stateID(tokenAddr, &first)},
+			{Config: cfg, Check: acctest.StateID(tokenAddr, &first)},
 			{ // exactly at the edge of the window (30 minutes left) it rotates
 				PreConfig: func() { env.Server.Advance(30 * time.Minute) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &second), env.CheckRevoked(&first)),
 			},
 		},
 	})
@@ -133,9 +135,9 @@ rotate_before = %q`, window))
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
-			{Config: cfg("10m"), Check: stateID(tokenAddr, &first)},
+			{Config: cfg("10m"), Check: acctest.StateID(tokenAddr, &first)},
 			{ // widening the window while the token is outside it changes only state: no API call
 				PreConfig: env.Server.ResetRequests,
 				Config:    cfg("20m"),
@@ -171,11 +173,12 @@ keepers = {
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg("v1"),
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci"),
+				Config:            cfg("v1"),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &first),
 					resource.TestCheckResourceAttr(tokenAddr, "keepers.release", "v1")),
 			},
 			{ // unchanged keepers: empty plan
@@ -187,7 +190,8 @@ keepers = {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &second), checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci"),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &second), env.CheckRevoked(&first),
 					resource.TestCheckResourceAttr(tokenAddr, "keepers.release", "v2")),
 			},
 			{ // the same keepers again: nothing to do
@@ -203,7 +207,8 @@ name     = "kept"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(checkRevoked(env, &second), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             env.CheckRevoked(&second),
 			},
 		},
 	})
@@ -236,12 +241,12 @@ keepers  = {}`)
 	keepers := tfjsonpath.New("keepers")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{
 				Config:            emptyKeepers,
-				Check:             resource.ComposeAggregateTestCheckFunc(stateID(tokenAddr, &first), checkLive(env, tokenAddr, "svc_ci")),
-				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenAddr, keepers, knownvalue.MapExact(map[string]knownvalue.Check{}))},
+				Check:             acctest.StateID(tokenAddr, &first),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenAddr, keepers, knownvalue.MapExact(map[string]knownvalue.Check{})), env.ExpectLive(tokenAddr, "svc_ci")},
 			},
 			{ // {} -> null
 				PreConfig:         env.Server.ResetRequests,
@@ -264,7 +269,8 @@ keepers  = { release = "v1" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(checkRevoked(env, &first), checkLive(env, tokenAddr, "svc_ci")),
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+				Check:             env.CheckRevoked(&first),
 			},
 		},
 	})

@@ -71,7 +71,7 @@ data "motherduck_user_tokens" "all" {
 `)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check: resource.ComposeAggregateTestCheckFunc(
@@ -168,7 +168,7 @@ func TestAccUserTokensDataSource_descriptionUnsupported(t *testing.T) {
 	env.Server.SetDescriptionSupport(false)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             checkNoLiveTokens(env, "svc_ci"),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
 resource "motherduck_user_token" "t" {
