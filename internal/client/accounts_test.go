@@ -157,3 +157,30 @@ func TestUsers_CreateNewServiceAccountLostRace(t *testing.T) {
 		t.Fatalf("want *UserExistsError with the API's refusal, got %v", err)
 	}
 }
+
+// A create the server carries out, answered by a 502 from something in front
+// of it: the account is found afterwards and the create succeeds.
+func TestUsers_CreateNewServiceAccountCommittedBehind502(t *testing.T) {
+	e := newEmu(t, func(c *Config) {
+		next := baseTransport(t)
+		c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := next.RoundTrip(r)
+			if err != nil || r.Method != http.MethodPost || r.URL.Path != "/v1/users" {
+				return resp, err
+			}
+			_ = resp.Body.Close()
+			return &http.Response{StatusCode: http.StatusBadGateway, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})}
+	})
+	rec, err := e.c.CreateNewServiceAccount(ctxT(t), "svc_gateway")
+	if err != nil || rec == nil {
+		t.Fatalf("want success with the recovered 502, got rec=%v err=%v", rec, err)
+	}
+	if !e.s.IsServiceAccount("svc_gateway") {
+		t.Fatal("the account was not created")
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -224,3 +224,25 @@ func TestAccMoveState_unmappableAttribute(t *testing.T) {
 		t.Fatal("a refused move deleted or revoked something")
 	}
 }
+
+// A deletion_policy this provider cannot read is an error naming it, not a
+// guess about how protected the account should be.
+func TestAccMoveState_unknownDeletionPolicy(t *testing.T) {
+	requireMoveState(t)
+	tc := moveCases[1]
+	tc.accountExtra = `  deletion_policy = "sometimes"` + "\n"
+	env, cli, tok, deletes := moveSetup(t, tc, tc.types)
+	cli.Write(sourceConfig(tc, tok, ""))
+	cli.Must("init", "-no-color")
+	cli.Must("apply", "-auto-approve", "-no-color")
+
+	env.Server.ResetRequests()
+	cli.Write(targetConfig(env, tc, ""))
+	code, out := cli.Run("plan", "-no-color")
+	if code == 0 || !regexp.MustCompile(`(?s)Cannot Move Resource State.*"deletion_policy".*"sometimes"`).MatchString(out) {
+		t.Fatalf("want the plan to fail naming deletion_policy, got exit %d:\n%s", code, out)
+	}
+	if deletes.Load() != 0 || !env.Server.UserExists("svc_moved") {
+		t.Fatal("a refused move deleted something")
+	}
+}
