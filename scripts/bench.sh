@@ -6,11 +6,12 @@
 # Markdown tables; see BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [flags of internal/bench/cmd/bench]
-#   e.g. scripts/bench.sh                      (-n 1,10,50,200,500 -reps 3 -latency 0,50ms)
+#   e.g. scripts/bench.sh                      (-n 1,10,50,500 -reps 3 -latency 0,50ms)
 #        scripts/bench.sh -n 10 -reps 1 -latency 0      (a quick check)
 # BENCH_DIR (default .bench) holds the binaries, run directories and results.
 # BENCH_PEER, when set, is an external provider binary measured side by side
-# (bench -peer; at -peer-n, default N=200). It is never built by this script.
+# (bench -peer) at -peer-n (default 200), next to the real provider and
+# terraform_data. It is never built by this script.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -397,7 +397,7 @@ func peerVerdict(ofMedians, paired float64) string {
 // peer ran; nil when it did not.
 func peerTable(s summary, o Options, lat time.Duration) *Table {
 	t := &Table{Header: []string{">N", "phase", ">motherduck", ">peer", ">terraform_data", ">md / peer", ">paired", ">CPU motherduck", ">(provider)", ">CPU peer", ">(provider)", ">API peer (m/l/r)", ">peak md", ">peak peer"}}
-	for _, n := range o.Ns {
+	for _, n := range o.PeerNs {
 		for _, ph := range Phases {
 			kr, kp := cellKey{Real, n, lat, ph}, cellKey{Peer, n, lat, ph}
 			if len(s.cells[kp]) == 0 {
@@ -486,7 +486,8 @@ func OptionsFromRuns(runs []RunResult, o Options) Options {
 		if r.Variant == Peer && !slices.Contains(o.PeerNs, r.N) {
 			o.PeerNs = append(o.PeerNs, r.N)
 		}
-		if !slices.Contains(o.Ns, r.N) {
+		// -n are the Ns where the floor ran; the peer's Ns may be others.
+		if r.Variant == Noop && !slices.Contains(o.Ns, r.N) {
 			o.Ns = append(o.Ns, r.N)
 		}
 		if !slices.Contains(o.Latencies, r.Latency) {

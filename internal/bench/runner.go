@@ -29,7 +29,7 @@ type Options struct {
 	RealDir     string          // directory holding terraform-provider-motherduck
 	NoopDir     string          // directory holding terraform-provider-mdnoop
 	Peer        string          // an external provider binary to compare with ("" for none)
-	PeerNs      []int           // the Ns at which the peer runs
+	PeerNs      []int           // the Ns at which the peer runs, with the real provider and terraform_data
 	WorkDir     string          // run directories and the CLI config go here
 	Ns          []int           // resource counts
 	Reps        int             // repetitions of each (variant, N, latency)
@@ -105,7 +105,7 @@ func Run(ctx context.Context, opts Options) (*Results, error) {
 		}
 	}
 	for _, lat := range opts.Latencies {
-		for _, n := range opts.Ns {
+		for _, n := range r.allNs() {
 			for rep := range opts.Reps {
 				for _, v := range Rotate(r.variants(n), rep) {
 					rr, err := r.runOne(ctx, v, n, lat, rep)
@@ -131,13 +131,29 @@ type runner struct {
 	peerExe string
 }
 
-// variants are the variants measured at n: the peer joins at its Ns. n < 0
-// asks for every variant (the warm-up).
-func (r *runner) variants(n int) []Variant {
-	if r.peerExe == "" || (n >= 0 && !slices.Contains(r.opts.PeerNs, n)) {
-		return Variants
+// allNs are the Ns to run, in order: -n and the peer's.
+func (r *runner) allNs() []int {
+	ns := slices.Clone(r.opts.Ns)
+	if r.peerExe != "" {
+		ns = append(ns, r.opts.PeerNs...)
 	}
-	return append(slices.Clone(Variants), Peer)
+	slices.Sort(ns)
+	return slices.Compact(ns)
+}
+
+// variants are the variants measured at n: all three at -n; the peer at its
+// Ns, where the real provider and terraform_data run too but not the noop
+// floor (the slowest of all, and not needed for the comparison). n < 0 asks
+// for every variant (the warm-up).
+func (r *runner) variants(n int) []Variant {
+	vs := Variants
+	if n >= 0 && !slices.Contains(r.opts.Ns, n) {
+		vs = slices.DeleteFunc(slices.Clone(Variants), func(v Variant) bool { return v == Noop })
+	}
+	if r.peerExe == "" || (n >= 0 && !slices.Contains(r.opts.PeerNs, n)) {
+		return vs
+	}
+	return append(slices.Clone(vs), Peer)
 }
 
 func newRunner(opts Options) (*runner, error) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -149,5 +150,26 @@ func TestMedianFloat(t *testing.T) {
 	}
 	if got := MedianFloat(nil); got != 0 {
 		t.Errorf("MedianFloat(nil) = %v", got)
+	}
+}
+
+func TestVariantsPerN(t *testing.T) {
+	r := &runner{opts: Options{Ns: []int{1, 10}, PeerNs: []int{10, 200}}, peerExe: "/peer"}
+	if got := fmt.Sprint(r.allNs()); got != "[1 10 200]" {
+		t.Errorf("allNs = %s", got)
+	}
+	for n, want := range map[int]string{
+		1:   "[motherduck terraform_data noop]",
+		10:  "[motherduck terraform_data noop peer]",
+		200: "[motherduck terraform_data peer]", // the floor only at -n
+		-1:  "[motherduck terraform_data noop peer]",
+	} {
+		if got := fmt.Sprint(r.variants(n)); got != want {
+			t.Errorf("variants(%d) = %s, want %s", n, got, want)
+		}
+	}
+	r.peerExe = ""
+	if got := fmt.Sprint(r.allNs(), r.variants(10)); got != "[1 10] [motherduck terraform_data noop]" {
+		t.Errorf("without a peer: %s", got)
 	}
 }
