@@ -57,8 +57,9 @@ type APIError struct {
 	Elapsed time.Duration
 }
 
-// Error is concise: operation, status, code, message, issues and, when more
-// than one, the number of attempts.
+// Error is concise: operation, status, code, message, the issues that do not
+// merely repeat it and, when more than one or when slow, the attempts and
+// the time they took.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Operation)
@@ -69,11 +70,14 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	if len(e.Issues) > 0 {
-		parts := make([]string, 0, len(e.Issues))
-		for _, i := range e.Issues {
-			parts = append(parts, i.String())
+	// Issues that only repeat the message add nothing.
+	parts := make([]string, 0, len(e.Issues))
+	for _, i := range e.Issues {
+		if text := i.String(); !strings.EqualFold(strings.TrimSpace(text), strings.TrimSpace(e.Message)) {
+			parts = append(parts, text)
 		}
+	}
+	if len(parts) > 0 {
 		b.WriteString(" (" + strings.Join(parts, "; ") + ")")
 	}
 	b.WriteString(retrySummary(e.Attempts, e.Elapsed))

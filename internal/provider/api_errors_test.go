@@ -67,3 +67,32 @@ func TestAccAPIErrors_hungAPI(t *testing.T) {
 		t.Errorf("%d list requests; want 2 or 3 within the 3s the call may take", n)
 	}
 }
+
+// TestAccAPIErrors_detailIsOneSentence: an API error's detail ends with one
+// sentence naming the cause, which neither starts with "Error:" (read as a
+// second error under -no-color) nor repeats the API's message.
+func TestAccAPIErrors_detailIsOneSentence(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	got := planError(t, env, env.Config(`
+data "motherduck_user_tokens" "all" {
+  username = "nobody_here"
+}
+`))
+	var headers int
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "Error:") {
+			headers++
+		}
+	}
+	if headers != 1 {
+		t.Errorf("%d lines start with \"Error:\"; want only the diagnostic's own:\n%s", headers, got)
+	}
+	flat := oneLine(got)
+	if !strings.Contains(flat, "Cause: list tokens: HTTP 404 NOT_FOUND: user not found.") {
+		t.Errorf("the detail does not end with the cause as one sentence:\n%s", got)
+	}
+	if n := strings.Count(flat, "user not found"); n != 1 {
+		t.Errorf("the API's message appears %d times:\n%s", n, got)
+	}
+}

@@ -28,19 +28,19 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		summary, detail = "Token Mint Outcome Unknown", fmt.Sprintf("Could not %s: the request failed in a way that may have minted a token "+
 			"whose secret never arrived, and the provider could not make sure no such token was left behind. "+
 			"List the tokens of user %q (GET /v1/users/%s/tokens) and invalidate any token named %q created just now "+
-			"that is not in Terraform state.\n\nError: %s", action, username, username, ambiguous.Name, err)
+			"that is not in Terraform state.\n\n%s", action, username, username, ambiguous.Name, cause(err))
 	case client.IsUnauthorized(err):
 		summary, detail = "MotherDuck Rejected the Credentials", fmt.Sprintf("Could not %s: MotherDuck answered 401 Unauthorized. "+
-			"The token came from %s; check that it is a current read/write token (not revoked, not expired).\n\nError: %s",
-			action, source, err)
+			"The token came from %s; check that it is a current read/write token (not revoked, not expired).\n\n%s",
+			action, source, cause(err))
 	case client.IsForbidden(err):
 		summary, detail = "MotherDuck Refused the Operation", fmt.Sprintf("Could not %s: MotherDuck answered 403 Forbidden. "+
 			"This provider needs a read/write token of a user with the organization Admin role (the token came from %s). "+
-			"Admins can manage tokens only for their own user and for the organization's service accounts.\n\nError: %s",
-			action, source, err)
+			"Admins can manage tokens only for their own user and for the organization's service accounts.\n\n%s",
+			action, source, cause(err))
 	case client.IsNotFound(err):
 		summary, detail = "MotherDuck User Not Found", fmt.Sprintf("Could not %s: user %q does not exist in the organization "+
-			"(or is another human user, for whom admins cannot manage tokens).\n\nError: %s", action, username, err)
+			"(or is another human user, for whom admins cannot manage tokens).\n\n%s", action, username, cause(err))
 	case client.IsBadRequest(err):
 		var b strings.Builder
 		if errors.As(err, &apiErr) {
@@ -57,31 +57,31 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		}
 		summary, detail = "MotherDuck Refused the Request", fmt.Sprintf("Could not %s: MotherDuck answered 400 Bad Request.\n\n%s", action, b.String())
 	case errors.Is(err, context.Canceled):
-		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.\n\nError: %s", action, err)
+		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.\n\n%s", action, cause(err))
 	case errors.As(err, &transportErr) && transportErr.Timeout:
-		summary, detail = "MotherDuck API Not Responding", fmt.Sprintf("Could not %s: the MotherDuck API did not answer%s. %s\n\nError: %s",
-			action, spent(transportErr.Attempts, transportErr.Elapsed), checkReachability, err)
+		summary, detail = "MotherDuck API Not Responding", fmt.Sprintf("Could not %s: the MotherDuck API did not answer%s. %s\n\n%s",
+			action, spent(transportErr.Attempts, transportErr.Elapsed), checkReachability, cause(err))
 	case errors.Is(err, context.DeadlineExceeded):
 		spentText := ""
 		if errors.As(err, &transportErr) {
 			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
 		}
-		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\nError: %s",
-			action, spentText, checkReachability, err)
+		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\n%s",
+			action, spentText, checkReachability, cause(err))
 	case errors.As(err, &apiErr):
 		attempts := ""
 		if apiErr.Attempts > 1 {
 			attempts = fmt.Sprintf(" after %d attempts", apiErr.Attempts)
 		}
 		summary, detail = "MotherDuck API Error", fmt.Sprintf("Could not %s: MotherDuck answered HTTP %d%s. "+
-			"Nothing was left half-done by this provider; it is safe to run again.\n\nError: %s", action, apiErr.StatusCode, attempts, err)
+			"Nothing was left half-done by this provider; it is safe to run again.\n\n%s", action, apiErr.StatusCode, attempts, cause(err))
 	default:
 		spentText := ""
 		if errors.As(err, &transportErr) {
 			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
 		}
-		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\nError: %s",
-			action, spentText, checkReachability, err)
+		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\n%s",
+			action, spentText, checkReachability, cause(err))
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
 }
@@ -100,4 +100,15 @@ func spent(attempts int, elapsed time.Duration) string {
 		unit = "attempt"
 	}
 	return fmt.Sprintf(" after %d %s over %s", attempts, unit, elapsed.Round(100*time.Millisecond))
+}
+
+// cause renders the client's error as the last sentence of a diagnostic's
+// detail. It does not start with "Error:", which under -no-color would read
+// as a second diagnostic.
+func cause(err error) string {
+	text := strings.TrimSpace(err.Error())
+	if !strings.HasSuffix(text, ".") {
+		text += "."
+	}
+	return "Cause: " + text
 }

@@ -284,8 +284,8 @@ func (r *faultRun) errorCheck(err error) error {
 	first := strings.SplitN(strings.TrimSpace(err.Error()), "\n", 2)[0]
 	r.t.Logf("fault=%s: step failed (tolerated, will retry): %s", r.label, first)
 	for _, line := range strings.Split(err.Error(), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "Error: ") {
-			r.t.Logf("  %s", strings.TrimSpace(line))
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "Error: ") || strings.HasPrefix(l, "Cause: ") {
+			r.t.Logf("  %s", l)
 		}
 	}
 	if r.allowReported {

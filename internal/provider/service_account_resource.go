@@ -183,7 +183,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 			fmt.Sprintf("The request to create service account %q failed in a way that may or may not have created it, "+
 				"and asking MotherDuck afterwards did not answer. Nothing was written to state. Once the API answers, run "+
 				"apply again: if the account does not exist it is created; if it does, the error then shows the import "+
-				"command that takes it into state.\n\nError: %s", username, err))
+				"command that takes it into state.\n\n%s", username, cause(err)))
 		return
 	case err != nil:
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("create service account %q", username), username, err))

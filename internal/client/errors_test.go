@@ -1,0 +1,29 @@
+package client
+
+import (
+	"testing"
+	"time"
+)
+
+// TestAPIError_Text: the error is one line that does not repeat itself: an
+// issue that only restates the message is left out, others are kept, and
+// the attempts and time appear when there was more than one attempt.
+func TestAPIError_Text(t *testing.T) {
+	for _, tc := range []struct {
+		err  APIError
+		want string
+	}{
+		{APIError{Operation: OpListTokens, StatusCode: 404, Code: "NOT_FOUND", Message: "user not found", Issues: []Issue{{Message: "user not found"}}, Attempts: 1},
+			"list tokens: HTTP 404 NOT_FOUND: user not found"},
+		{APIError{Operation: OpListTokens, StatusCode: 404, Code: "NOT_FOUND", Message: "User not found", Issues: []Issue{{Message: " user not found "}}, Attempts: 1},
+			"list tokens: HTTP 404 NOT_FOUND: User not found"},
+		{APIError{Operation: OpMintToken, StatusCode: 400, Code: "BAD_REQUEST", Message: "Bad Request", Issues: []Issue{{Message: "Bad Request"}, {Message: "too small", Path: []any{"ttl"}}}, Attempts: 1},
+			"mint token: HTTP 400 BAD_REQUEST: Bad Request (ttl: too small)"},
+		{APIError{Operation: OpListTokens, StatusCode: 503, Message: "Service Unavailable", Attempts: 3, Elapsed: 1234 * time.Millisecond},
+			"list tokens: HTTP 503: Service Unavailable [after 3 attempts over 1.2s]"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
