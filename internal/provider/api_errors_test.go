@@ -1,6 +1,10 @@
 package provider_test
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,5 +98,38 @@ data "motherduck_user_tokens" "all" {
 	}
 	if n := strings.Count(flat, "user not found"); n != 1 {
 		t.Errorf("the API's message appears %d times:\n%s", n, got)
+	}
+}
+
+// TestAccAPIErrors_unusableAnswer: a 2xx answer whose body cannot be used
+// is reported as such, saying what was wrong with it, and not as an
+// unreachable API (the network worked); the body itself is never echoed.
+func TestAccAPIErrors_unusableAnswer(t *testing.T) {
+	t.Parallel()
+	const bodySecret = "md_bodySECRETbodySECRETbody01"
+	for _, tc := range []struct{ name, body, want string }{
+		{"not JSON", "<html>sign in " + bodySecret + "</html>", "body is not the expected JSON object"},
+		{"missing field", `{"tokens":[{"name":"` + bodySecret + `"}]}`, `token 0: missing field "id"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.NewEnv(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			t.Cleanup(srv.Close)
+			config := fmt.Sprintf("provider \"motherduck\" {\n  token   = %q\n  api_url = %q\n}\n", env.Server.AdminToken(), srv.URL) + readTokensOfSvcCI
+			got := oneLine(planError(t, env, config))
+			for _, want := range []string{"Unusable Answer from the MotherDuck API", "answered HTTP 200", tc.want, "check that api_url points at the MotherDuck API"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("the error does not say %q:\n%s", want, got)
+				}
+			}
+			for _, wrong := range []string{"Unreachable", "network and", bodySecret, "sign in"} {
+				if strings.Contains(got, wrong) {
+					t.Errorf("the error says %q:\n%s", wrong, got)
+				}
+			}
+		})
 	}
 }

@@ -18,6 +18,7 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 	var apiErr *client.APIError
 	var ambiguous *client.AmbiguousMintError
 	var transportErr *client.TransportError
+	var invalid *client.InvalidResponseError
 	source := "the provider configuration"
 	if data != nil && data.tokenSource != "" {
 		source = data.tokenSource
@@ -68,6 +69,11 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		}
 		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\n%s",
 			action, spentText, checkReachability, cause(err))
+	case errors.As(err, &invalid):
+		summary, detail = "Unusable Answer from the MotherDuck API", fmt.Sprintf("Could not %s: the API answered HTTP %d, "+
+			"but the answer could not be used: %s. The network worked; check that api_url points at the "+
+			"MotherDuck API itself and not at a proxy, a login page or another service. Nothing was left half-done by this "+
+			"provider; it is safe to run again.\n\n%s", action, invalid.StatusCode, invalid.Reason, cause(err))
 	case errors.As(err, &apiErr):
 		attempts := ""
 		if apiErr.Attempts > 1 {
