@@ -41,6 +41,9 @@ type APIError struct {
 	Operation string
 	// Method and Path are the request's method and escaped path (never a query).
 	Method, Path string
+	// URL is the base URL and Path: what was called, without a query (the
+	// base URL never holds credentials).
+	URL string
 	// StatusCode is the HTTP status of the last attempt.
 	StatusCode int
 	// Code is the JSON error code (e.g. NOT_FOUND), or "" when the body was not
@@ -66,6 +69,10 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
 	if e.Code != "" {
 		b.WriteString(" " + e.Code)
+	}
+	if e.StatusCode == http.StatusNotFound && e.URL != "" {
+		// Which URL was not found tells a wrong api_url from a gone object.
+		fmt.Fprintf(&b, " from %s %s", e.Method, e.URL)
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)

@@ -19,6 +19,8 @@ func TestAPIError_Text(t *testing.T) {
 			"list tokens: HTTP 404 NOT_FOUND: User not found"},
 		{APIError{Operation: OpMintToken, StatusCode: 400, Code: "BAD_REQUEST", Message: "Bad Request", Issues: []Issue{{Message: "Bad Request"}, {Message: "too small", Path: []any{"ttl"}}}, Attempts: 1},
 			"mint token: HTTP 400 BAD_REQUEST: Bad Request (ttl: too small)"},
+		{APIError{Operation: OpListTokens, Method: "GET", URL: "https://h/v1/users/u/tokens", StatusCode: 404, Message: "Not Found", Attempts: 1},
+			"list tokens: HTTP 404 from GET https://h/v1/users/u/tokens: Not Found"},
 		{APIError{Operation: OpListTokens, StatusCode: 503, Message: "Service Unavailable", Attempts: 3, Elapsed: 1234 * time.Millisecond},
 			"list tokens: HTTP 503: Service Unavailable [after 3 attempts over 1.2s]"},
 	} {

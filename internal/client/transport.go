@@ -259,7 +259,7 @@ func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 		}
 		return te
 	}
-	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Attempts: n, Elapsed: cl.elapsed()}
+	e := &APIError{Operation: cl.op, Method: cl.method, Path: cl.path, URL: c.baseURL + cl.path, StatusCode: res.status, Attempts: n, Elapsed: cl.elapsed()}
 	c.parseErrorBody(e, res.body)
 	return e
 }

@@ -93,7 +93,7 @@ data "motherduck_user_tokens" "all" {
 		t.Errorf("%d lines start with \"Error:\"; want only the diagnostic's own:\n%s", headers, got)
 	}
 	flat := oneLine(got)
-	if !strings.Contains(flat, "Cause: list tokens: HTTP 404 NOT_FOUND: user not found.") {
+	if !regexp.MustCompile(`Cause: list tokens: HTTP 404 NOT_FOUND from GET http://127\.0\.0\.1:\d+/v1/users/nobody_here/tokens: user not found\.$`).MatchString(flat) {
 		t.Errorf("the detail does not end with the cause as one sentence:\n%s", got)
 	}
 	if n := strings.Count(flat, "user not found"); n != 1 {
@@ -131,5 +131,27 @@ func TestAccAPIErrors_unusableAnswer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAccAPIErrors_routeNotFoundNamesTheURL: a plain-text 404 (no route, as
+// a wrong api_url gets) names the URL that was called and points at
+// api_url, instead of reading as a missing user.
+func TestAccAPIErrors_routeNotFoundNamesTheURL(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 404, PlainText: true})
+	got := oneLine(planError(t, env, env.Config(readTokensOfSvcCI)))
+	for _, want := range []string{
+		"MotherDuck API Route Not Found",
+		"GET " + env.URL + "/v1/users/svc_ci/tokens answered a plain 404 Not Found",
+		"Check that api_url is the root URL of the MotherDuck API, such as https://api.motherduck.com, without a path.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the error does not say %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "User Not Found") || strings.Contains(got, env.Server.AdminToken()) {
+		t.Errorf("the error reads as a missing user or shows the token:\n%s", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -74,6 +75,10 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 			"but the answer could not be used: %s. The network worked; check that api_url points at the "+
 			"MotherDuck API itself and not at a proxy, a login page or another service. Nothing was left half-done by this "+
 			"provider; it is safe to run again.\n\n%s", action, invalid.StatusCode, invalid.Reason, cause(err))
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Code == "":
+		summary, detail = "MotherDuck API Route Not Found", fmt.Sprintf("Could not %s: %s %s answered a plain 404 Not Found, "+
+			"which means the server has no such route, not that the user or token is gone. Check that api_url is the root URL of "+
+			"the MotherDuck API, such as %s, without a path.\n\n%s", action, apiErr.Method, apiErr.URL, DefaultAPIURL, cause(err))
 	case errors.As(err, &apiErr):
 		attempts := ""
 		if apiErr.Attempts > 1 {
@@ -105,7 +110,12 @@ func spent(attempts int, elapsed time.Duration) string {
 	if attempts == 1 {
 		unit = "attempt"
 	}
-	return fmt.Sprintf(" after %d %s over %s", attempts, unit, elapsed.Round(100*time.Millisecond))
+	if elapsed < time.Second {
+		elapsed = elapsed.Round(time.Millisecond)
+	} else {
+		elapsed = elapsed.Round(100 * time.Millisecond)
+	}
+	return fmt.Sprintf(" after %d %s over %s", attempts, unit, elapsed)
 }
 
 // cause renders the client's error as the last sentence of a diagnostic's

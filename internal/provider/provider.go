@@ -114,7 +114,7 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"api_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. When unset, the provider reads `%s`, "+
-					"then uses `%s`. It must be an absolute `https://` URL; plain `http://` is accepted only for loopback "+
+					"then uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
 					"hosts (`localhost`, `127.0.0.0/8`, `::1`) such as a local emulator, so the token never travels in clear text.",
 					EnvAPIURL, DefaultAPIURL),
 				Validators: []validator.String{apiURLValidator{}},

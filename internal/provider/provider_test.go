@@ -68,6 +68,25 @@ func TestAccProvider_badEnvironmentURL(t *testing.T) {
 	})
 }
 
+// TestAccProvider_environmentURLWithPath: MOTHERDUCK_API_URL with a path is
+// refused, naming the variable, before any request (every call would go to
+// /v1/v1/... otherwise).
+func TestAccProvider_environmentURLWithPath(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv("MOTHERDUCK_TOKEN", env.Server.AdminToken())
+	t.Setenv("MOTHERDUCK_API_URL", env.URL+"/v1")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:      plainTokenBody,
+			ExpectError: regexp.MustCompile(`(?s)Invalid MotherDuck API URL.*MOTHERDUCK_API_URL.*without\s+a\s+path`),
+		}},
+	})
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("a URL with a path must be refused before any request; saw %d", n)
+	}
+}
+
 func TestAccProvider_rejectedCredentialsNameTheirSource(t *testing.T) {
 	env := acctest.NewEnv(t)
 	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")

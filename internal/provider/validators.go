@@ -100,6 +100,9 @@ func checkAPIURL(raw string) string {
 		return "it must not hold user information"
 	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.Contains(raw, "#"):
 		return "it must not hold a query or a fragment"
+	case u.Path != "" && u.Path != "/":
+		return fmt.Sprintf("it must be the API's root URL, without a path (got the path %q; the provider adds /v1/... to every call itself), such as %s",
+			u.EscapedPath(), DefaultAPIURL)
 	case u.Scheme == "https":
 		return ""
 	case u.Scheme == "http":
