@@ -226,7 +226,7 @@ func TestUserTokenRead(t *testing.T) {
 			},
 			then:   func(h *readHarness, _ string) { h.server.Close() },
 			err:    "MotherDuck API Unreachable",
-			detail: []string{"Check api_url and the network"},
+			detail: []string{"no answer came from the MotherDuck API", "Check the network, that api_url points at the MotherDuck API"},
 		},
 	}
 	for _, c := range cases {
