@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 )
 
@@ -22,7 +24,7 @@ import (
 // secrets the emulator drew at random are placeholders, filled in with the
 // tokens this test mints; so is the provider's address, which OpenTofu
 // spells differently.
-const stateFixture = "testdata/user_token_state_before_timetypes.tfstate"
+const stateFixture = "testdata/user_token_state_before_timetypes.json" // a state file; *.tfstate is git-ignored
 
 var compatClock = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -113,13 +115,9 @@ func instanceAttributes(t *testing.T, raw []byte) map[string]map[string]any {
 // (empty plan), refreshes it, and finds every attribute written exactly as
 // before: the state format did not change and needs no migration.
 func TestAccUserToken_stateFromEarlierVersionPlansEmpty(t *testing.T) {
-	tmp := t.TempDir()
 	env := acctest.NewEnv(t)
 	env.Server.SetNow(compatClock)
-	r := &cliRun{t: t, env: env, dir: filepath.Join(tmp, "work"), cliLog: filepath.Join(tmp, "cli.log")}
-	if err := os.Mkdir(r.dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
 	idA, secretA := mintForCompat(t, env, acctest.ServiceAccount, map[string]any{
 		"name": "compat-expiring", "ttl": 86400, "token_type": "read_write", "description": "written before timetypes",
 	})
@@ -131,22 +129,22 @@ func TestAccUserToken_stateFromEarlierVersionPlansEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := strings.NewReplacer("{{ID_EXPIRING}}", idA, "{{SECRET_EXPIRING}}", secretA,
-		"{{ID_FOREVER}}", idB, "{{SECRET_FOREVER}}", secretB, "{{PROVIDER}}", reattachProviderAddr(t)).Replace(string(fixture))
+		"{{ID_FOREVER}}", idB, "{{SECRET_FOREVER}}", secretB, "{{PROVIDER}}", cli.Host+"/hashicorp/motherduck").Replace(string(fixture))
 	if strings.Contains(state, "{{") {
 		t.Fatal("the fixture holds a placeholder this test does not fill")
 	}
-	statePath := filepath.Join(r.dir, "terraform.tfstate")
+	statePath := filepath.Join(cli.Dir, "terraform.tfstate")
 	if err := os.WriteFile(statePath, []byte(state), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r.writeConfig(compatConfig(env))
-	r.mustRun("init", "-no-color", "-input=false")
+	cli.Write(compatConfig(env))
+	cli.Must("init", "-no-color", "-input=false")
 
 	// -detailed-exitcode: 0 is an empty plan, 2 a plan with changes.
-	if out, err := r.run("plan", "-no-color", "-input=false", "-detailed-exitcode"); err != nil {
-		t.Fatalf("plan against the earlier state is not empty (%v):\n%s", err, out)
+	if code, out := cli.Run("plan", "-no-color", "-input=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan against the earlier state is not empty (exit %d):\n%s", code, out)
 	}
-	r.mustRun("apply", "-no-color", "-input=false", "-auto-approve", "-refresh-only")
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve", "-refresh-only")
 	refreshed, err := os.ReadFile(statePath)
 	if err != nil {
 		t.Fatal(err)
@@ -159,8 +157,5 @@ func TestAccUserToken_stateFromEarlierVersionPlansEmpty(t *testing.T) {
 		if !reflect.DeepEqual(got[addr], attrs) {
 			t.Errorf("%s changed on refresh:\n got  %v\n want %v", addr, got[addr], attrs)
 		}
-	}
-	if t.Failed() {
-		t.Logf("CLI output:\n%s", r.output.String())
 	}
 }
