@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
 )
 
 // Checks that many test files share. They ask the test's emulator, so they
@@ -109,6 +111,18 @@ func (e *Env) CheckNoLiveTokens(usernames ...string) resource.TestCheckFunc {
 					return fmt.Errorf("token %s (%s) of %s is still live after destroy", tok.ID, tok.Name, u)
 				}
 			}
+		}
+		return nil
+	}
+}
+
+// CheckNoTokenWrites asserts that the emulator saw no mint and no
+// invalidation since its request log was last reset; what names the change
+// under test, for the message.
+func (e *Env) CheckNoTokenWrites(what string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := e.Server.CountRequests(emulator.OpMint) + e.Server.CountRequests(emulator.OpRevoke); n != 0 {
+			return fmt.Errorf("%s made %d mint/revoke requests", what, n)
 		}
 		return nil
 	}

@@ -147,12 +147,7 @@ rotate_before = %q`, window))
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(tokenAddr, "id", &first),
 					resource.TestCheckResourceAttr(tokenAddr, "rotate_before", "20m"),
-					func(*terraform.State) error {
-						if n := env.Server.CountRequests(emulator.OpMint) + env.Server.CountRequests(emulator.OpRevoke); n != 0 {
-							return fmt.Errorf("changing rotate_before made %d mint/revoke requests", n)
-						}
-						return nil
-					},
+					env.CheckNoTokenWrites("changing rotate_before"),
 				),
 			},
 		},
@@ -229,12 +224,7 @@ name     = "kept"`)
 	emptyKeepers := tokenConfig(env, `username = "svc_ci"
 name     = "kept"
 keepers  = {}`)
-	noAPICall := func(*terraform.State) error {
-		if n := env.Server.CountRequests(emulator.OpMint) + env.Server.CountRequests(emulator.OpRevoke); n != 0 {
-			return fmt.Errorf("going between empty and no keepers made %d mint/revoke requests", n)
-		}
-		return nil
-	}
+	noAPICall := env.CheckNoTokenWrites("going between empty and no keepers")
 	inPlace := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
 	}}
