@@ -86,7 +86,7 @@ func CLIVersion(t testing.TB) (version string, tofu bool) {
 	if bin == "" {
 		bin = "terraform"
 	}
-	out, err := exec.Command(bin, "version").Output()
+	out, err := exec.CommandContext(t.Context(), bin, "version").Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", bin, err)
 	}

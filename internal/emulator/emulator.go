@@ -16,6 +16,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -176,7 +177,7 @@ func (s *Server) Listen(addr string) (string, error) {
 	if s.srv != nil {
 		return s.url, nil
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return "", err
 	}

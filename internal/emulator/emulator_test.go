@@ -92,7 +92,7 @@ func do(t *testing.T, base string, c call) result {
 	if err != nil {
 		return result{err: err}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	return result{status: resp.StatusCode, header: resp.Header, body: b, err: err}
 }
@@ -229,7 +229,7 @@ func TestAuth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			b, _ := io.ReadAll(resp.Body)
 			m := wantError(t, result{status: resp.StatusCode, header: resp.Header, body: b}, 401, "UNAUTHORIZED")
 			if m["message"] != "Invalid Credentials" {
@@ -245,7 +245,7 @@ func TestAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("lower-case bearer: %d", resp.StatusCode)
 	}
@@ -1394,7 +1394,7 @@ func TestFaultDrop(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+admin)
 	req.Header.Set("Content-Type", "application/json")
 	if resp, err := kc.Do(req); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Fatalf("drop_before create_user answered %d", resp.StatusCode)
 	}
 	if s.UserExists("svc_k") {
@@ -1467,7 +1467,7 @@ func TestFaultDelayAndLatency(t *testing.T) {
 	if resp, err := client.Get(u + "/_emulator/tokens"); err != nil {
 		t.Fatal(err)
 	} else {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 	if d := time.Since(t0); d >= 120*time.Millisecond {
 		t.Fatalf("latency applied to /_emulator: %v", d)
@@ -1565,7 +1565,7 @@ func TestConcurrency(t *testing.T) {
 			for i := 0; i < each; i++ {
 				r := do(t, u, call{method: "POST", path: "/v1/users/" + user + "/tokens", token: admin, body: map[string]any{"name": fmt.Sprint(i), "ttl": 300 + i}})
 				if r.err != nil || (r.status != 200 && r.status != 503) {
-					errs <- fmt.Errorf("mint: %v %d %s", r.err, r.status, r.body)
+					errs <- fmt.Errorf("mint: %w %d %s", r.err, r.status, r.body)
 					return
 				}
 				if r.status == 200 {
@@ -1679,7 +1679,8 @@ func TestOutOfBand(t *testing.T) {
 	if s.URL() != "" {
 		t.Fatal("URL after Close")
 	}
-	if _, err := client.Get(u + "/v1/users/admin/tokens"); err == nil {
+	if resp, err := client.Get(u + "/v1/users/admin/tokens"); err == nil {
+		_ = resp.Body.Close()
 		t.Fatal("still serving after Close")
 	}
 	if len(s.AllTokens()) == 0 {
@@ -1715,7 +1716,7 @@ func TestInspectEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net"
@@ -165,7 +166,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, s: s, rec: rec}
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			if !sw.wrote {
@@ -506,16 +507,16 @@ func jsonKind(raw json.RawMessage) string {
 	if len(t) == 0 {
 		return "nothing"
 	}
-	switch c := t[0]; {
-	case c == '"':
+	switch t[0] {
+	case '"':
 		return "string"
-	case c == '{':
+	case '{':
 		return "object"
-	case c == '[':
+	case '[':
 		return "array"
-	case c == 't' || c == 'f':
+	case 't', 'f':
 		return "boolean"
-	case c == 'n':
+	case 'n':
 		return "null"
 	default:
 		return "number"

@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"testing"
 
@@ -27,9 +26,7 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 	setEnv := func(admin, token, duckdb string) func() {
 		return func() {
 			for k, v := range map[string]string{"MOTHERDUCK_ADMIN_TOKEN": admin, "MOTHERDUCK_TOKEN": token, "motherduck_token": duckdb} {
-				if err := os.Setenv(k, v); err != nil {
-					t.Fatal(err)
-				}
+				t.Setenv(k, v)
 			}
 		}
 	}

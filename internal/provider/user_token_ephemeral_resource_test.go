@@ -96,12 +96,12 @@ func ephemeralTokens(env *acctest.Env) []emulator.Token {
 }
 
 // checkEphemeralClosed asserts, in the emulator, that the ephemeral resource
-// minted at least min tokens, one per mint request, each of the user and
+// minted at least atLeast tokens, one per mint request, each of the user and
 // lifetime wanted, and that every one of them is revoked again.
-func checkEphemeralClosed(env *acctest.Env, min int, life time.Duration) error {
+func checkEphemeralClosed(env *acctest.Env, atLeast int, life time.Duration) error {
 	toks := ephemeralTokens(env)
-	if len(toks) < min {
-		return fmt.Errorf("want at least %d ephemeral tokens minted, the emulator saw %d", min, len(toks))
+	if len(toks) < atLeast {
+		return fmt.Errorf("want at least %d ephemeral tokens minted, the emulator saw %d", atLeast, len(toks))
 	}
 	mints := 0
 	for _, r := range env.Server.Requests() {

@@ -75,7 +75,7 @@ func mintForCompat(t *testing.T, env *acctest.Env, username string, body map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var out struct{ ID, Token string }
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.ID == "" {
 		t.Fatalf("mint for %s: status %d, %v", username, resp.StatusCode, err)

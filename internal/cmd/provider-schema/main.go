@@ -23,7 +23,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "provider-schema:", err)
 		os.Exit(1)
 	}
-	os.Stdout.Write(out)
+	if _, err := os.Stdout.Write(out); err != nil {
+		fmt.Fprintln(os.Stderr, "provider-schema:", err)
+		os.Exit(1)
+	}
 }
 
 type object = map[string]any
