@@ -107,7 +107,7 @@ func (c *CLI) Write(config string) {
 // A failure to start it fails the test.
 func (c *CLI) Run(args ...string) (int, string) {
 	c.t.Helper()
-	cmd := exec.Command(c.bin, args...)
+	cmd := exec.CommandContext(c.t.Context(), c.bin, args...)
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+c.reattach, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	var out bytes.Buffer

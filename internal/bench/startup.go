@@ -72,8 +72,11 @@ func startOnce(ctx context.Context, exe string) (wall, cpu time.Duration, err er
 	wall = time.Since(start)
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	if err != nil || !strings.Contains(line, "|6|") {
-		return 0, 0, fmt.Errorf("%s: no protocol 6 handshake line (got %q): %v", exe, line, err)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: no protocol 6 handshake line (got %q): %w", exe, line, err)
+	}
+	if !strings.Contains(line, "|6|") {
+		return 0, 0, fmt.Errorf("%s: no protocol 6 handshake line (got %q)", exe, line)
 	}
 	if ps := cmd.ProcessState; ps != nil {
 		cpu = ps.UserTime() + ps.SystemTime()
