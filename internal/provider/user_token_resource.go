@@ -250,13 +250,6 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expire_at"))
 }
 
-// begin checks that the provider has a client and bounds the operation by
-// its configured timeout.
-func (r *userTokenResource) begin(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
-	return beginOperation(ctx, r.data, timeout, diags)
-}
-
 func (r *userTokenResource) now() time.Time {
 	if r.data != nil && r.data.now != nil {
 		return r.data.now()
@@ -270,7 +263,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := r.begin(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	ctx, cancel, ok := beginOperation(ctx, r.data, plan.Timeouts.Create, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -319,7 +312,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := r.begin(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	ctx, cancel, ok := beginOperation(ctx, r.data, state.Timeouts.Read, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -397,7 +390,7 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := r.begin(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel, ok := beginOperation(ctx, r.data, state.Timeouts.Delete, &resp.Diagnostics)
 	if !ok {
 		return
 	}
