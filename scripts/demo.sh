@@ -35,7 +35,10 @@ cp "$REPO_ROOT/examples/provider/provider.tf" "$work/config/provider.tf"
 cp "$REPO_ROOT/examples/resources/motherduck_user_token/resource.tf" "$work/config/resource.tf"
 cp "$REPO_ROOT/examples/data-sources/motherduck_user_tokens/data-source.tf" "$work/config/data-source.tf"
 cp "$REPO_ROOT/examples/rotation/main.tf" "$work/config/rotation.tf"
-if "$tf" version -json | grep -Eq '"terraform_version": *"(1\.(1[0-9]|[2-9][0-9])|[2-9])'; then
+# Read the version into a variable first: `grep -q` closes the pipe early, and
+# under pipefail the CLI's SIGPIPE would make the test fail on a new CLI.
+tf_version_json="$("$tf" version -json)"
+if grep -Eq '"terraform_version": *"(1\.(1[0-9]|[2-9][0-9])|[2-9])' <<<"$tf_version_json"; then
 	cp "$REPO_ROOT/examples/ephemeral-resources/motherduck_user_token/ephemeral-resource.tf" "$work/config/ephemeral.tf"
 else
 	echo "==> $("$tf" version | head -1) has no ephemeral resources (1.10+): that example is left out"
