@@ -236,3 +236,7 @@ func defaultHTTPClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// Endpoint returns the API root the client calls (scheme://host[/prefix],
+// without a trailing slash). It holds no credentials.
+func (c *Client) Endpoint() string { return c.baseURL }

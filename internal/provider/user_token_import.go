@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
@@ -73,4 +74,21 @@ func tokenIDProblem(id string) string {
 		return "is too long to be a token id"
 	}
 	return ""
+}
+
+// importNotFoundDiag says why a token to import cannot be found, instead of
+// Terraform's "Cannot import non-existent remote object". err is the list
+// error (a 404 NOT_FOUND of the user) or nil (the user has no such token).
+func importNotFoundDiag(username, id, apiURL string, err error) diag.Diagnostic {
+	if err != nil {
+		return diag.NewErrorDiagnostic("Cannot Import Token: User Not Found",
+			fmt.Sprintf("User %q does not exist in the organization reached at %s, so it has no token %s. Check the username "+
+				"in the import ID (<username>/<token_id>) and the provider configuration's token and api_url.\n\nError: %s",
+				username, apiURL, id, err))
+	}
+	return diag.NewErrorDiagnostic("Cannot Import Token: Not a Valid Token of This User",
+		fmt.Sprintf("User %q has no valid token with id %s at %s. MotherDuck lists only valid tokens, so this token was "+
+			"invalidated, has expired, belongs to another user, or never existed. Check the id and the username in the "+
+			"import ID (<username>/<token_id>); a token that is no longer valid cannot be imported: mint a new one instead.",
+			username, id, apiURL))
 }

@@ -203,8 +203,8 @@ func TestUserTokenRead(t *testing.T) {
 			arrange: func(*readHarness) (string, func(*userTokenModel)) {
 				return "00000000-0000-4000-8000-000000000000", nil
 			},
-			warning: "MotherDuck Token No Longer Valid",
-			detail:  []string{"00000000-0000-4000-8000-000000000000"},
+			err:    "Cannot Import Token: Not a Valid Token of This User",
+			detail: []string{"00000000-0000-4000-8000-000000000000", "invalidated, has expired, belongs to another user, or never existed"},
 		},
 		{
 			name: "API error: the read fails and state is kept",

@@ -58,9 +58,11 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"input replaces it: a new token is minted and the old one invalidated.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token's id (a UUID). It names the token for invalidation; it is not a secret.",
-				PlanModifiers:       keep,
+				Computed: true,
+				MarkdownDescription: "The token's id (a UUID). It names the token for invalidation; it is not a secret. " +
+					"It is `" + pendingID + "` in a tainted resource left by a mint whose answer was lost and whose token could not " +
+					"be looked for: the next plan finds that token and replaces it, or drops the placeholder if there is none.",
+				PlanModifiers: keep,
 			},
 			"username": schema.StringAttribute{
 				Required: true,
@@ -279,7 +281,13 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 		// minting again, instead of forgetting a live token whose secret
 		// nobody has.
 		var ambiguous *client.AmbiguousMintError
-		if !errors.As(err, &ambiguous) || len(ambiguous.Orphans) == 0 {
+		if !errors.As(err, &ambiguous) {
+			return
+		}
+		if len(ambiguous.Orphans) == 0 {
+			if ambiguous.Lost != nil {
+				r.keepPending(ctx, plan, ambiguous.Lost, resp)
+			}
 			return
 		}
 		id := ambiguous.Orphans[0]
@@ -291,6 +299,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 		state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
+		recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 		resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
 			fmt.Sprintf("Token %s of user %q was minted by the failed request but could not be invalidated. It is kept in state, "+
 				"tainted, so the next apply invalidates it and mints a new token.", id, username))
@@ -304,6 +313,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	applyListed(&state, created.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, username, created.ID, &resp.Diagnostics)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
 func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -318,11 +328,32 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	defer cancel()
 
+	if lost := pendingMint(ctx, req.Private, &resp.Diagnostics); lost != nil || resp.Diagnostics.HasError() {
+		if lost != nil {
+			r.readPending(ctx, state, lost, resp)
+		}
+		return
+	}
 	username, id := state.Username.ValueString(), state.ID.ValueString()
 	// The framework wants an identity after every Read, also one that
 	// removes the resource.
 	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
+	// Import sets only username and id: the rest comes from the list.
+	importing := state.Name.IsNull()
 	tokens, err := r.data.client.ListTokens(ctx, username)
+	if client.IsNotFound(err) || (err == nil && !listsToken(tokens, id)) {
+		// A token minted through another API is not listed by this one:
+		// dropping it would leave it valid there, untracked.
+		current := r.data.client.Endpoint()
+		if other := mintedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
+			resp.Diagnostics.Append(movedEndpointDiag(username, id, other, current))
+			return
+		}
+		if importing {
+			resp.Diagnostics.Append(importNotFoundDiag(username, id, current, err))
+			return
+		}
+	}
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("MotherDuck User No Longer Exists",
 			fmt.Sprintf("User %q no longer exists, so its token %s is gone too. It was removed from state; "+
@@ -356,13 +387,15 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 
-	// Import sets only username and id; ttl is then derived from the token.
-	importing := state.Name.IsNull()
+	// An imported token's ttl is derived from the token.
 	applyListed(&state, listed)
 	if importing {
 		state.TTL = ttlFromToken(listed)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// Listed here, so it belongs to this API (also a token from before the
+	// endpoint was recorded, or one that moved to a URL of the same API).
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
 // Update stores the changes that need no new token and no API call:
@@ -396,9 +429,20 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	defer cancel()
 
+	if lost := pendingMint(ctx, req.Private, &resp.Diagnostics); lost != nil || resp.Diagnostics.HasError() {
+		if lost != nil {
+			r.deletePending(ctx, state, lost, resp)
+		}
+		return
+	}
 	username, id := state.Username.ValueString(), state.ID.ValueString()
 	err := r.data.client.DeleteToken(ctx, username, id)
 	if client.IsNotFound(err) {
+		current := r.data.client.Endpoint()
+		if other := mintedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
+			resp.Diagnostics.Append(movedEndpointDiag(username, id, other, current))
+			return
+		}
 		tflog.Info(ctx, "token was already invalid", map[string]any{"username": username, "token_id": id})
 		return
 	}

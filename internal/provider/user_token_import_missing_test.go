@@ -1,0 +1,50 @@
+package provider_test
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+)
+
+// TestAccUserToken_importMissingTokenSaysWhy: importing a token that is not
+// a valid token of the user fails during the import with the provider's
+// reason, not Terraform's "Cannot import non-existent remote object".
+func TestAccUserToken_importMissingTokenSaysWhy(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	revoked := env.Server.MintToken(acctest.ServiceAccount, "revoked", 0, "")
+	env.Server.RevokeToken(acctest.ServiceAccount, revoked.ID)
+	expired := env.Server.MintToken(acctest.ServiceAccount, "expired", 5*time.Minute, "")
+	env.Server.Advance(10 * time.Minute)
+	other := env.Server.MintToken(acctest.OtherServiceAccount, "theirs", 0, "")
+
+	notValid := regexp.MustCompile(`(?s)Cannot Import Token: Not a Valid Token of This User.*` +
+		`invalidated,\s+has\s+expired,\s+belongs\s+to\s+another\s+user,\s+or\s+never\s+existed`)
+	for _, tc := range []struct {
+		name, id string
+		want     *regexp.Regexp
+	}{
+		{"revoked", "svc_ci/" + revoked.ID, notValid},
+		{"expired", "svc_ci/" + expired.ID, notValid},
+		{"another user's", "svc_ci/" + other.ID, notValid},
+		{"never existed", "svc_ci/00000000-0000-4000-8000-000000000000", notValid},
+		{"unknown user", "svc_nobody/" + other.ID, regexp.MustCompile(`(?s)Cannot Import Token: User Not Found.*"svc_nobody"\s+does\s+not\s+exist`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.Factories(),
+				Steps: []resource.TestStep{{
+					Config:        tokenConfig(env, "username = \"svc_ci\"\nname = \"x\""),
+					ResourceName:  tokenAddr,
+					ImportState:   true,
+					ImportStateId: tc.id,
+					ExpectError:   tc.want,
+				}},
+			})
+		})
+	}
+}

@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+// What motherduck_user_token keeps in private state (never shown in plans):
+//
+//   - privateEndpointKey: the API URL the token was minted through (or last
+//     seen listed at). It is only the URL. A fingerprint of the organization
+//     would be better, but the API has no call that names the caller's
+//     organization, and a fingerprint of the admin token (even salted) is
+//     derived from a secret, and would also change with every rotation of
+//     the admin token, failing refreshes that are fine.
+//   - privatePendingKey: a failed mint whose token's id could not be learnt
+//     (client.LostMint: user, name, ttl, type, time window, ids known
+//     before). The resource is then a tainted placeholder whose id is
+//     pendingID; the next Read settles it.
+const (
+	privateEndpointKey = "endpoint"
+	privatePendingKey  = "pending_mint"
+	pendingID          = "pending"
+)
+
+// privateGetter and privateSetter are the framework's private state
+// (req.Private, resp.Private).
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// present reports whether p holds private state: the framework always
+// passes it, a test calling a method directly may not.
+func present(p any) bool {
+	v := reflect.ValueOf(p)
+	return v.IsValid() && !(v.Kind() == reflect.Pointer && v.IsNil())
+}
+
+type endpointRecord struct {
+	APIURL string `json:"api_url"`
+}
+
+// recordEndpoint notes in private state that the token belongs to url.
+func recordEndpoint(ctx context.Context, p privateSetter, url string, diags *diag.Diagnostics) {
+	if !present(p) || url == "" {
+		return
+	}
+	b, err := json.Marshal(endpointRecord{APIURL: url})
+	if err != nil {
+		diags.AddError("Cannot Record the Token's API Endpoint", err.Error())
+		return
+	}
+	diags.Append(p.SetKey(ctx, privateEndpointKey, b)...)
+}
+
+// mintedElsewhere returns the API URL recorded for the token when it is not
+// current, or "" when it is the same or nothing was recorded (a token
+// created by an earlier version of the provider).
+func mintedElsewhere(ctx context.Context, p privateGetter, current string, diags *diag.Diagnostics) string {
+	if !present(p) {
+		return ""
+	}
+	b, d := p.GetKey(ctx, privateEndpointKey)
+	diags.Append(d...)
+	if len(b) == 0 {
+		return ""
+	}
+	var rec endpointRecord
+	if err := json.Unmarshal(b, &rec); err != nil || rec.APIURL == "" || strings.EqualFold(rec.APIURL, current) {
+		return ""
+	}
+	return rec.APIURL
+}
+
+// movedEndpointDiag is the error for a token that the API now configured
+// does not know, minted through another one.
+func movedEndpointDiag(username, id, mintedAt, current string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Token Minted Through Another MotherDuck API",
+		fmt.Sprintf("Token %s of user %q was minted through %s, but this resource's provider configuration now talks to %s, "+
+			"which does not know the token. It is kept in state: dropping it would leave it valid at %s with nobody "+
+			"tracking it.\n\nTo finish cleanly:\n"+
+			"  1. Point the resource back at a provider configuration for %s (its `provider` argument, or api_url).\n"+
+			"  2. Remove the resource from the configuration (or run `terraform destroy -target` on it) and apply: "+
+			"that invalidates the token at %s.\n"+
+			"  3. Add it under the new provider configuration and apply: that mints a new token through %s.\n\n"+
+			"If the token is already invalid at %s, `terraform state rm` on this resource is enough.",
+			id, username, mintedAt, current, mintedAt, mintedAt, mintedAt, current, mintedAt))
+}
+
+// pendingMint returns the failed mint a placeholder stands for, or nil.
+func pendingMint(ctx context.Context, p privateGetter, diags *diag.Diagnostics) *client.LostMint {
+	if !present(p) {
+		return nil
+	}
+	b, d := p.GetKey(ctx, privatePendingKey)
+	diags.Append(d...)
+	if len(b) == 0 {
+		return nil
+	}
+	var lost client.LostMint
+	if err := json.Unmarshal(b, &lost); err != nil {
+		diags.AddError("Unreadable Private State", "The record of a failed mint kept in private state cannot be read: "+err.Error())
+		return nil
+	}
+	return &lost
+}
+
+// keepPending turns a failed Create whose token's id is unknown into a
+// placeholder in state: Terraform keeps it tainted, and the next Read
+// settles it (readPending).
+func (r *userTokenResource) keepPending(ctx context.Context, plan userTokenModel, lost *client.LostMint, resp *resource.CreateResponse) {
+	b, err := json.Marshal(lost)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Record the Failed Mint", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingKey, b)...)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
+	state := plan
+	state.ID = types.StringValue(pendingID)
+	state.Token = types.StringNull()
+	state.CreatedTS = timetypes.NewRFC3339Null()
+	state.ExpireAt = timetypes.NewRFC3339Null()
+	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.AddWarning("Failed Mint Kept in State as Pending",
+		fmt.Sprintf("The failed request may have minted a token named %q for user %q between %s and %s, whose id could not be "+
+			"learnt. A placeholder (id %q) is kept in state, tainted. The next plan or apply lists the user's tokens: a token "+
+			"minted by that request is then invalidated and replaced; if there is none, the placeholder is dropped.",
+			lost.Name, lost.Username, lost.From.UTC().Format(time.RFC3339), lost.To.UTC().Format(time.RFC3339), pendingID))
+}
+
+// readPending settles a placeholder: the one listed token the lost mint
+// may have created takes its place (still tainted, so the apply invalidates
+// it and mints anew); with none the placeholder goes.
+func (r *userTokenResource) readPending(ctx context.Context, state userTokenModel, lost *client.LostMint, resp *resource.ReadResponse) {
+	username := state.Username.ValueString()
+	found, ok := r.findLost(ctx, lost, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if len(found) != 1 {
+		resp.Diagnostics.AddWarning("Failed Mint Left No Token to Find", lostGoneText(lost, found)+
+			" The placeholder was removed from state; the next apply mints a new token.")
+		// The framework wants an identity after every Read.
+		setIdentity(ctx, resp.Identity, username, pendingID, &resp.Diagnostics)
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	t := found[0]
+	tflog.Info(ctx, "found the token of an earlier failed mint", map[string]any{"username": username, "token_id": t.ID})
+	applyListed(&state, t)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingKey, nil)...)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, username, t.ID, &resp.Diagnostics)
+}
+
+// deletePending invalidates the token a placeholder stands for, if it can
+// be found (a destroy or replacement planned without refresh).
+func (r *userTokenResource) deletePending(ctx context.Context, state userTokenModel, lost *client.LostMint, resp *resource.DeleteResponse) {
+	found, ok := r.findLost(ctx, lost, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if len(found) != 1 {
+		resp.Diagnostics.AddWarning("Failed Mint Left No Token to Find", lostGoneText(lost, found))
+		return
+	}
+	id, username := found[0].ID, state.Username.ValueString()
+	if err := r.data.client.DeleteToken(ctx, username, id); err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("invalidate token %s of user %q", id, username), username, err))
+		return
+	}
+	tflog.Info(ctx, "invalidated the token of an earlier failed mint", map[string]any{"username": username, "token_id": id})
+}
+
+// findLost lists the lost mint's user and returns the tokens it may have
+// created; ok is false when the list failed (diagnosed). A user that no
+// longer exists has no tokens.
+func (r *userTokenResource) findLost(ctx context.Context, lost *client.LostMint, diags *diag.Diagnostics) (found []client.Token, ok bool) {
+	tokens, err := r.data.client.ListTokens(ctx, lost.Username)
+	if err != nil && !client.IsNotFound(err) {
+		diags.Append(apiErrorDiag(r.data, fmt.Sprintf("list the tokens of user %q to find the token of a failed mint", lost.Username), lost.Username, err))
+		return nil, false
+	}
+	return lost.Matches(tokens), true
+}
+
+// lostGoneText says why a lost mint left no single token to act on.
+func lostGoneText(lost *client.LostMint, found []client.Token) string {
+	window := fmt.Sprintf("between %s and %s", lost.From.UTC().Format(time.RFC3339), lost.To.UTC().Format(time.RFC3339))
+	if len(found) == 0 {
+		return fmt.Sprintf("The failed mint of token %q for user %q (%s) left no valid token: none of that name, type and ttl "+
+			"created then is listed.", lost.Name, lost.Username, window)
+	}
+	ids := make([]string, 0, len(found))
+	for _, t := range found {
+		ids = append(ids, t.ID)
+	}
+	return fmt.Sprintf("The failed mint of token %q for user %q (%s) may have created any of the tokens %s: they match it and "+
+		"were created in that window, so one of them may be another workspace's. None was invalidated. Invalidate the one "+
+		"that no Terraform state holds.", lost.Name, lost.Username, window, strings.Join(ids, ", "))
+}
+
+// listsToken reports whether toks holds the token id.
+func listsToken(toks []client.Token, id string) bool {
+	for _, t := range toks {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
