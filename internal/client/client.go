@@ -2,13 +2,13 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -134,26 +134,24 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	raw := strings.TrimSpace(cfg.BaseURL)
 	if raw == "" {
-		return nil, errors.New("motherduck client: base URL is empty")
+		return nil, urlError("base URL is empty")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse errors quote the input, which may hold credentials.
-		return nil, errors.New("motherduck client: base URL is not a valid URL")
+		return nil, urlError("base URL is not a valid URL")
 	}
 	if u.User != nil {
-		return nil, errors.New("motherduck client: base URL must not contain credentials")
+		return nil, urlError("base URL must not contain credentials")
 	}
 	if !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("motherduck client: base URL %q must be an absolute http(s) URL such as https://api.motherduck.com", u.Redacted())
+		return nil, urlError(fmt.Sprintf("base URL %q must be an absolute http(s) URL such as https://api.motherduck.com", u.Redacted()))
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return nil, fmt.Errorf("motherduck client: base URL %q must not have a query or fragment", u.Scheme+"://"+u.Host+u.EscapedPath())
+		return nil, urlError(fmt.Sprintf("base URL %q must not have a query or fragment", u.Scheme+"://"+u.Host+u.EscapedPath()))
 	}
-	for _, r := range cfg.Token {
-		if r < 0x21 || r == 0x7f {
-			return nil, errors.New("motherduck client: the token contains whitespace or control characters")
-		}
+	if reason := checkToken(cfg.Token); reason != "" {
+		return nil, &ConfigError{Field: ConfigToken, Reason: reason}
 	}
 	tok := cfg.Token
 	c := &Client{
@@ -201,6 +199,50 @@ func New(cfg Config) (*Client, error) {
 		c.recovery = DefaultRecoveryTimeout
 	}
 	return c, nil
+}
+
+// ConfigError is a Config that New refuses. Field says which setting is at
+// fault, so that a caller can name where that value came from. Reason never
+// holds the token, nor credentials of the URL.
+type ConfigError struct {
+	Field  ConfigField
+	Reason string
+}
+
+// ConfigField names a Config setting in a *ConfigError.
+type ConfigField string
+
+// The settings New checks.
+const (
+	ConfigBaseURL ConfigField = "BaseURL"
+	ConfigToken   ConfigField = "Token"
+)
+
+func (e *ConfigError) Error() string { return "motherduck client: " + e.Reason }
+
+func urlError(reason string) error { return &ConfigError{Field: ConfigBaseURL, Reason: reason} }
+
+// checkToken says why tok cannot be sent as a bearer token, naming the kind
+// and position of the first bad character but never the token; "" if none.
+func checkToken(tok string) string {
+	n := utf8.RuneCountInString(tok)
+	i := 0
+	for _, r := range tok {
+		i++
+		var kind string
+		switch {
+		case r == '\n' || r == '\r':
+			kind = "a line break"
+		case r == ' ' || r == '\t':
+			kind = "white space"
+		case r < 0x20 || r == 0x7f:
+			kind = "a control character"
+		default:
+			continue
+		}
+		return fmt.Sprintf("the token contains %s (character %d of %d)", kind, i, n)
+	}
+	return ""
 }
 
 // Format prints only the Client's base URL, whatever the verb.

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,6 +28,34 @@ func TestAPIError_Text(t *testing.T) {
 	} {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+// TestNew_ConfigErrorNamesTheField: New's errors say which setting is at
+// fault, so that the caller can name where it came from, and never hold the
+// token.
+func TestNew_ConfigErrorNamesTheField(t *testing.T) {
+	const secret = "md_cfgSECRETcfgSECRET"
+	for _, tc := range []struct {
+		cfg    Config
+		field  ConfigField
+		reason string
+	}{
+		{Config{BaseURL: "https://h", Token: secret + "\n"}, ConfigToken, "the token contains a line break (character 22 of 22)"},
+		{Config{BaseURL: "https://h", Token: secret + " x"}, ConfigToken, "the token contains white space (character 22 of 23)"},
+		{Config{BaseURL: "https://h", Token: "\x7f" + secret}, ConfigToken, "the token contains a control character (character 1 of 22)"},
+		{Config{BaseURL: "", Token: secret}, ConfigBaseURL, "base URL is empty"},
+		{Config{BaseURL: "https://h/?q=1", Token: secret}, ConfigBaseURL, `base URL "https://h/" must not have a query or fragment`},
+	} {
+		_, err := New(tc.cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || ce.Reason != tc.reason {
+			t.Errorf("%q: got %#v, want field %s, reason %q", tc.cfg.Token, err, tc.field, tc.reason)
+			continue
+		}
+		if strings.Contains(err.Error(), "cfgSECRET") {
+			t.Errorf("the error shows the token: %v", err)
 		}
 	}
 }

@@ -5,8 +5,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -108,7 +110,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Sensitive: true,
 				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
 					"When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
-					"(the variable DuckDB uses), and takes the first that is set.", EnvAdminToken, EnvToken, EnvTokenDuckDB),
+					"(the variable DuckDB uses), and takes the first that is set; a line break at the end of a variable's value "+
+					"(as a file or `$(...)` leaves) is ignored.", EnvAdminToken, EnvToken, EnvTokenDuckDB),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), noSurroundingSpace()},
 			},
 			"api_url": schema.StringAttribute{
@@ -171,7 +174,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	apiURL := cfg.APIURL.ValueString()
 	if cfg.APIURL.IsNull() {
-		apiURL = os.Getenv(EnvAPIURL)
+		apiURL = envValue(EnvAPIURL)
 		if apiURL == "" {
 			apiURL = DefaultAPIURL
 		} else if msg := checkAPIURL(apiURL); msg != "" {
@@ -207,6 +210,14 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 		Now:             p.opts.Now,
 	})
 	if err != nil {
+		var bad *client.ConfigError
+		if errors.As(err, &bad) && bad.Field == client.ConfigToken {
+			// Not attached to the token attribute: Terraform would print its
+			// configuration line, and the token with it.
+			resp.Diagnostics.AddError("Invalid MotherDuck Token", fmt.Sprintf("The token from %s is not usable: %s. "+
+				"A MotherDuck token is one line of printable characters: set it again, copied whole from MotherDuck.", tokenSource, bad.Reason))
+			return
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL", err.Error())
 		return
 	}
@@ -216,11 +227,15 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 
+// envValue reads an environment variable without the line break that a file
+// or a shell's $(...) leaves at its end.
+func envValue(name string) string { return strings.TrimRight(os.Getenv(name), "\r\n") }
+
 // tokenFromEnvironment returns the first admin token set in the environment,
 // in the documented order, and where it came from.
 func tokenFromEnvironment() (token, source string) {
 	for _, name := range []string{EnvAdminToken, EnvToken, EnvTokenDuckDB} {
-		if v := os.Getenv(name); v != "" {
+		if v := envValue(name); v != "" {
 			return v, "the " + name + " environment variable"
 		}
 	}

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -62,4 +63,74 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccProvider_environmentLineBreakIgnored: a line break at the end of
+// an environment variable (as a file or $(...) leaves) is not part of the
+// token or the URL.
+func TestAccProvider_environmentLineBreakIgnored(t *testing.T) {
+	env := acctest.NewEnv(t)
+	good := env.Server.AdminToken()
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
+	t.Setenv("MOTHERDUCK_TOKEN", good+"\n")
+	t.Setenv("motherduck_token", "")
+	t.Setenv("MOTHERDUCK_API_URL", env.URL+"\r\n")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
+		Steps: []resource.TestStep{
+			{ // MOTHERDUCK_TOKEN and MOTHERDUCK_API_URL
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+			},
+			{ // motherduck_token, with a CRLF line end
+				PreConfig: func() {
+					t.Setenv("MOTHERDUCK_TOKEN", "")
+					t.Setenv("motherduck_token", good+"\r\n")
+				},
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+			},
+		},
+	})
+}
+
+// TestAccProvider_badTokenCharacterNamesItsSource: a token with white space
+// or a control character inside is reported on the token's source (the
+// argument or the variable it came from), never as an API URL problem and
+// never with its value, and before any request.
+func TestAccProvider_badTokenCharacterNamesItsSource(t *testing.T) {
+	env := acctest.NewEnv(t)
+	const secret = "md_badSECRETbadSECRET"
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
+	t.Setenv("motherduck_token", "")
+	t.Setenv("MOTHERDUCK_API_URL", env.URL)
+	for _, tc := range []struct {
+		name, envToken, config, want string
+	}{
+		{"variable with a space", secret + " tail", plainTokenBody,
+			`Invalid MotherDuck Token .*The token from the MOTHERDUCK_TOKEN environment variable is not usable: the token contains white space \(character 22 of 26\)`},
+		{"variable with a line break inside", secret + "\ntail", plainTokenBody,
+			`Invalid MotherDuck Token .*The token from the MOTHERDUCK_TOKEN environment variable is not usable: the token contains a line break \(character 22 of 26\)`},
+		{"argument with a tab", "", fmt.Sprintf("provider \"motherduck\" {\n  token = %q\n}\n", secret+"\ttail") + plainTokenBody,
+			"Invalid MotherDuck Token .*The token from the provider's `token` argument is not usable: the token contains white space"},
+		{"argument with a control character", "", "provider \"motherduck\" {\n  token = \"" + secret + "\\u0001tail\"\n}\n" + plainTokenBody,
+			"Invalid MotherDuck Token .*The token from the provider's `token` argument is not usable: the token contains a control character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("MOTHERDUCK_TOKEN", tc.envToken)
+			got := oneLine(planError(t, env, tc.config))
+			if !regexp.MustCompile(tc.want).MatchString(got) {
+				t.Errorf("the error does not match %q:\n%s", tc.want, got)
+			}
+			for _, wrong := range []string{"API URL", "api_url", "badSECRET"} {
+				if strings.Contains(got, wrong) {
+					t.Errorf("the error says %q:\n%s", wrong, got)
+				}
+			}
+		})
+	}
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("a bad token must be refused before any request; saw %d", n)
+	}
 }
