@@ -16,10 +16,22 @@ import (
 // version is set at release time with -ldflags "-X main.version=...".
 var version = "dev"
 
+const (
+	providerAddress = "registry.terraform.io/duckops/motherduck"
+	// providerLoggerName is the name terraform-plugin-go gives the provider's
+	// logger for providerAddress (TF_LOG_PROVIDER_MOTHERDUCK).
+	providerLoggerName = "motherduck"
+)
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
+
+	// The ephemeral tokens opened and not closed when the process ends are
+	// revoked first (shutdown.go).
+	open := provider.NewOpenTokens()
+	revokeOnTermination(open)
 
 	// What providerserver.Serve does for protocol 6, except that when
 	// nobody asked for logs every logger of the process is off (package
@@ -31,8 +43,12 @@ func main() {
 		if opts, err = quietlogs.ServeOpts(); err != nil {
 			log.Fatal(err.Error())
 		}
+		// Started by Terraform, which may die without stopping it.
+		revokeWhenOrphaned(open)
 	}
-	err := tf6server.Serve("registry.terraform.io/duckops/motherduck", providerserver.NewProtocol6(provider.New(version)()), opts...)
+	p := provider.NewWithOptions(version, provider.Options{OpenTokens: open})()
+	err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(p), opts...)
+	revokeOpenTokens(open, shutdownGrace)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -48,9 +48,13 @@ var (
 	_ provider.ProviderWithListResources      = (*motherduckProvider)(nil)
 )
 
-// Options adjusts the provider for tests: a clock they can move and short
-// retry waits. The zero value is what Terraform gets.
+// Options adjusts the provider: for tests, a clock they can move and short
+// retry waits; for main, the set of open ephemeral tokens to revoke at
+// shutdown. The zero value is a provider that keeps that set to itself.
 type Options struct {
+	// OpenTokens records the ephemeral tokens the provider opens and has not
+	// closed yet; nil gives each provider a set of its own.
+	OpenTokens *OpenTokens
 	// Now replaces the wall clock for expiry and rotation decisions.
 	Now func() time.Time
 	// RetryBaseBackoff replaces the client's first backoff wait.
@@ -71,6 +75,8 @@ type providerData struct {
 	// tokenSource names where the admin token came from, for error messages.
 	tokenSource string
 	now         func() time.Time
+	// open holds the ephemeral tokens opened and not closed yet.
+	open *OpenTokens
 }
 
 type providerModel struct {
@@ -91,7 +97,11 @@ func NewWithOptions(version string, opts Options) func() provider.Provider {
 		opts.Now = time.Now
 	}
 	return func() provider.Provider {
-		return &motherduckProvider{version: version, opts: opts}
+		o := opts
+		if o.OpenTokens == nil {
+			o.OpenTokens = NewOpenTokens()
+		}
+		return &motherduckProvider{version: version, opts: o}
 	}
 }
 
@@ -157,7 +167,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		}
 		tflog.Debug(ctx, "provider configuration holds unknown values; API calls wait until they are known")
-		data := &providerData{now: p.opts.Now}
+		data := &providerData{now: p.opts.Now, open: p.opts.OpenTokens}
 		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 		return
 	}
@@ -223,7 +233,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured MotherDuck client", map[string]any{"api_url": apiURL, "token_source": tokenSource})
 
-	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now}
+	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now, open: p.opts.OpenTokens}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"net/url"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -54,6 +56,8 @@ type userTokenEphemeralModel struct {
 type ephemeralPrivate struct {
 	Username string `json:"username"`
 	ID       string `json:"id"`
+	// ExpireAt (RFC 3339) is for messages; absent in data of older versions.
+	ExpireAt string `json:"expire_at,omitempty"`
 }
 
 func (e *userTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -65,7 +69,13 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 		MarkdownDescription: "A short-lived MotherDuck access token that never touches state or plan files (Terraform 1.10 " +
 			"or later). It is minted when Terraform opens it and invalidated when Terraform closes it, at the end of the " +
 			"run. Terraform opens ephemeral resources during `plan` **and** during `apply`, so each run mints (and then " +
-			"invalidates) its own token. Use it to feed another provider's configuration or a write-only attribute.",
+			"invalidates) its own token. Use it to feed another provider's configuration or a write-only attribute.\n\n" +
+			"Terraform does not close it when something that uses it fails, nor when the run is interrupted. The " +
+			"provider process that opened it then invalidates it itself: when Terraform stops the process at the end " +
+			"of the run, when the process gets SIGTERM or SIGHUP, and when it finds Terraform gone (killed). What it " +
+			"cannot cover: the provider process killed outright (SIGKILL, the out-of-memory killer, a lost machine), " +
+			"or the API unreachable at that moment. Such a token stays valid until its `ttl` ends. When invalidating " +
+			"it fails at close, the run fails with an error that names the token's id and how to invalidate it.",
 		Attributes: map[string]schema.Attribute{
 			"username": schema.StringAttribute{
 				Required:            true,
@@ -81,7 +91,7 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: fmt.Sprintf("Lifetime in whole seconds, from %d to %d. Default %d (one hour), so a token "+
-					"whose close never ran (a killed run) still dies soon.", minTTL, maxTTL, defaultEphemeralTTL),
+					"nobody could invalidate (a provider process killed outright) still dies soon.", minTTL, maxTTL, defaultEphemeralTTL),
 				Validators: []validator.Number{ttlValidator{}},
 			},
 			"token_type": schema.StringAttribute{
@@ -128,15 +138,22 @@ func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 		return
 	}
 	ctx = maskSecrets(ctx, created.Secret)
+	// Open until Close or the provider's shutdown revokes it.
+	e.data.open.add(e.data.client, username, created.ID)
 
-	private, err := json.Marshal(ephemeralPrivate{Username: username, ID: created.ID})
+	p := ephemeralPrivate{Username: username, ID: created.ID}
+	if created.ExpireAt != nil {
+		p.ExpireAt = rfc3339(*created.ExpireAt).ValueString()
+	}
+	private, err := json.Marshal(p)
 	if err == nil {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ephemeralPrivateKey, private)...)
 	}
 	if err != nil || resp.Diagnostics.HasError() {
 		// Without private data Close could not invalidate it: do it now.
-		_ = e.data.client.DeleteToken(context.WithoutCancel(ctx), username, created.ID)
-		resp.Diagnostics.AddError("Could Not Keep Ephemeral Token", "The token was minted but could not be recorded for closing, so it was invalidated again.")
+		resp.Diagnostics.AddError("Could Not Keep Ephemeral Token", fmt.Sprintf("Token %s of user %q was minted but could not "+
+			"be recorded for Terraform to close it, so the provider invalidates it now.", created.ID, username))
+		resp.Diagnostics.Append(e.revoke(context.WithoutCancel(ctx), p, "right after minting it")...)
 		return
 	}
 	tflog.Info(ctx, "opened ephemeral MotherDuck token", map[string]any{"username": username, "token_id": created.ID})
@@ -164,12 +181,31 @@ func (e *userTokenEphemeralResource) Close(ctx context.Context, req ephemeral.Cl
 	if !requireClient(e.data, &resp.Diagnostics) {
 		return
 	}
+	resp.Diagnostics.Append(e.revoke(ctx, p, "when Terraform closed it")...)
+}
+
+// revoke invalidates the ephemeral token p, with the client's retries and the
+// resource's default time limit, as the resource's Delete does. A token that
+// is already invalid counts as invalidated. One still valid stays in the
+// provider's open set, so that its shutdown tries again, and the diagnostic
+// says so and how to invalidate it by hand. when says when this ran.
+func (e *userTokenEphemeralResource) revoke(ctx context.Context, p ephemeralPrivate, when string) diag.Diagnostics {
 	ctx, cancel := context.WithTimeout(ctx, defaultOperationTimeout)
 	defer cancel()
 	err := e.data.client.DeleteToken(ctx, p.Username, p.ID)
 	if err != nil && !client.IsNotFound(err) {
-		resp.Diagnostics.Append(apiErrorDiag(e.data, fmt.Sprintf("invalidate ephemeral token %s of user %q", p.ID, p.Username), p.Username, err))
-		return
+		until := ""
+		if p.ExpireAt != "" {
+			until = " until it expires at " + p.ExpireAt
+		}
+		return diag.Diagnostics{diag.NewErrorDiagnostic("Ephemeral Token Still Valid", fmt.Sprintf(
+			"Could not invalidate ephemeral token %[1]s of user %[2]q %[3]s, so it can still be used%[4]s. "+
+				"The provider tries again when Terraform stops it at the end of this run. To be sure, invalidate it "+
+				"yourself with an admin token: DELETE /v1/users/%[5]s/tokens/%[1]s on the MotherDuck REST API "+
+				"(an answer 404 means it is already invalid).\n\nThe last attempt failed: %[6]s",
+			p.ID, p.Username, when, until, url.PathEscape(p.Username), err))}
 	}
+	e.data.open.remove(p.Username, p.ID)
 	tflog.Info(ctx, "closed ephemeral MotherDuck token", map[string]any{"username": p.Username, "token_id": p.ID})
+	return nil
 }

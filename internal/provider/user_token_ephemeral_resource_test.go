@@ -1,14 +1,21 @@
 package provider_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -254,8 +261,10 @@ func TestAccUserTokenEphemeral_configuredTTLAndType(t *testing.T) {
 	})
 	// When a consumer fails during plan, Terraform 1.11 and OpenTofu 1.12 do
 	// not call Close on the ephemeral resource (observed: no
-	// CloseEphemeralResource RPC). That is what the ttl is for: the token
-	// left open dies on its own, 15 minutes after it was minted.
+	// CloseEphemeralResource RPC). The provider binary revokes it when
+	// Terraform stops the process (TestAccUserTokenEphemeral_leftOpenByFailureRevoked);
+	// this harness never stops its in-process provider, so here the token
+	// left open lives until its ttl, 15 minutes after it was minted.
 	var readScaling int
 	for _, tok := range ephemeralTokens(env) {
 		if tok.ExpireAt == nil || tok.ExpireAt.Sub(tok.CreatedAt) != 15*time.Minute {
@@ -325,4 +334,304 @@ func TestAccUserTokenEphemeral_closeToleratesInvalidToken(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// Ephemeral tokens Terraform never closes
+//
+// When something that depends on an ephemeral token fails, Terraform (1.11)
+// ends the run without calling Close on it. The provider process then revokes
+// what it opened when it is stopped (main.go, shutdown.go). The in-process
+// harness never stops its providers, so these tests run the real CLI with
+// the provider binary built from this module (newLogRun: dev_overrides
+// behind a wrapper that records each process started), one process per
+// provider configuration, as Terraform runs it.
+
+// ephemeralCLIConfig mints an ephemeral token of the admin and configures the
+// alias motherduck.eph with it; body uses that alias.
+func ephemeralCLIConfig(env *acctest.Env, providerExtra, body string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    motherduck = {
+      source = "registry.terraform.io/duckops/motherduck"
+    }
+  }
+}
+
+provider "motherduck" {
+  token   = %[1]q
+  api_url = %[2]q
+%[3]s
+}
+
+ephemeral "motherduck_user_token" "x" {
+  username = %[4]q
+  name     = %[5]q
+}
+
+provider "motherduck" {
+  alias   = "eph"
+  token   = ephemeral.motherduck_user_token.x.token
+  api_url = %[2]q
+}
+%[6]s`, env.Server.AdminToken(), env.URL, providerExtra, emulator.DefaultAdminUsername, ephemeralName, body)
+}
+
+// newEphemeralCLIRun builds the provider and writes config into a working
+// directory the real CLI runs. It skips below Terraform 1.10, which has no
+// ephemeral resources, and stops every provider process it started that is
+// still running when the test ends.
+func newEphemeralCLIRun(t *testing.T, env *acctest.Env, config string) *logRun {
+	t.Helper()
+	if v, _ := acctest.CLIVersion(t); version.Must(version.NewVersion(v)).LessThan(version.Must(version.NewVersion("1.10.0"))) {
+		t.Skipf("ephemeral resources need Terraform 1.10 or later; the CLI under test is %s", v)
+	}
+	r := newLogRun(t, env, buildProvider(t))
+	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, pid := range providerPIDs(r) {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill()
+			}
+		}
+	})
+	return r
+}
+
+// providerPIDs are the provider processes the run's CLI started so far.
+func providerPIDs(r *logRun) []int {
+	var pids []int
+	for _, f := range strings.Fields(readFile(r.t, r.startsLog)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// startCLI starts one CLI command in the run's directory, with the log
+// settings logEnv and no other, writing its output into out.
+func startCLI(ctx context.Context, r *logRun, out *bytes.Buffer, logEnv []string, args ...string) *exec.Cmd {
+	r.t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	cmd := exec.CommandContext(ctx, bin, append(args, "-no-color", "-input=false")...)
+	cmd.Dir = r.dir
+	cmd.Env = r.cliEnv(logEnv)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	return cmd
+}
+
+// runFailingCLI runs one CLI command that must fail, and returns its output.
+func runFailingCLI(r *logRun, args ...string) string {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := startCLI(ctx, r, &out, nil, args...).Wait(); err == nil {
+		r.t.Fatalf("terraform %s succeeded; this test needs it to fail:\n%s", strings.Join(args, " "), out.String())
+	}
+	return out.String()
+}
+
+// liveEphemeral are the ephemeral tokens still valid in the emulator, and
+// how many were minted in all.
+func liveEphemeral(env *acctest.Env) (live []string, minted int) {
+	for _, tok := range ephemeralTokens(env) {
+		minted++
+		if !tok.Revoked {
+			live = append(live, tok.ID)
+		}
+	}
+	return live, minted
+}
+
+// checkNoneLeftOpen fails the test unless at least minMinted ephemeral tokens
+// were minted and none of them is still valid.
+func checkNoneLeftOpen(t *testing.T, env *acctest.Env, minMinted int, output string) {
+	t.Helper()
+	live, minted := liveEphemeral(env)
+	if minted < minMinted {
+		t.Fatalf("want at least %d ephemeral tokens minted, the emulator saw %d:\n%s", minMinted, minted, output)
+	}
+	if len(live) > 0 {
+		t.Fatalf("%d of %d ephemeral tokens are still valid after the run: %v\n%s", len(live), minted, live, output)
+	}
+}
+
+// TestAccUserTokenEphemeral_leftOpenByFailureRevoked: an ephemeral token
+// configures an aliased provider whose resource (at apply) or data source (at
+// plan) fails, so Terraform never closes it. The provider process that
+// opened it revokes it when Terraform stops it: no ephemeral token is left
+// valid after the failed run.
+func TestAccUserTokenEphemeral_leftOpenByFailureRevoked(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		command []string
+		body    string
+		// minted: the failed apply opens the token at plan and at apply.
+		minted int
+	}{
+		{"failed apply", []string{"apply", "-auto-approve"}, `
+resource "motherduck_user_token" "fails" {
+  provider = motherduck.eph
+  username = "no_such_user"
+  name     = "x"
+}
+`, 2},
+		{"failed plan", []string{"plan"}, `
+data "motherduck_user_tokens" "fails" {
+  provider = motherduck.eph
+  username = "no_such_user"
+}
+`, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			r := newEphemeralCLIRun(t, env, ephemeralCLIConfig(env, "", tc.body))
+			out := runFailingCLI(r, tc.command...)
+			if !strings.Contains(out, "User Not Found") {
+				t.Fatalf("terraform %s did not fail on the missing user:\n%s", tc.command[0], out)
+			}
+			checkNoneLeftOpen(t, env, tc.minted, out)
+		})
+	}
+}
+
+// TestAccUserTokenEphemeral_closeFailureReported: when the revocation at
+// Close fails (503 twice, with max_retries = 1), the error names the token id
+// (never its secret), says that it is still valid and how to invalidate it,
+// and the provider tries again when Terraform stops it, which succeeds.
+func TestAccUserTokenEphemeral_closeFailureReported(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	r := newEphemeralCLIRun(t, env, ephemeralCLIConfig(env, "  max_retries = 1", `
+data "motherduck_user_tokens" "seen_by_eph" {
+  provider = motherduck.eph
+  username = "admin"
+}
+`))
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 503, Times: 2})
+	out := runFailingCLI(r, "plan")
+
+	toks := ephemeralTokens(env)
+	if len(toks) != 1 {
+		t.Fatalf("want one ephemeral token minted by the plan, got %d:\n%s", len(toks), out)
+	}
+	tok := toks[0]
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"Ephemeral Token Still Valid",
+		fmt.Sprintf("Could not invalidate ephemeral token %s of user %q when Terraform closed it, so it can still be used until it expires at", tok.ID, tok.Username),
+		"The provider tries again when Terraform stops it",
+		fmt.Sprintf("DELETE /v1/users/%s/tokens/%s", tok.Username, tok.ID),
+		"503",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the plan's output does not say %q:\n%s", want, out)
+		}
+	}
+	if found := secretsIn(env, out, nil); len(found) > 0 {
+		t.Errorf("the plan's output holds the secrets of %v", found)
+	}
+	var statuses []int
+	for _, q := range env.Server.Requests() {
+		if q.Op == emulator.OpRevoke && strings.HasSuffix(q.Path, "/"+tok.ID) {
+			statuses = append(statuses, q.Status)
+		}
+	}
+	// Close: the first attempt and its retry; then the shutdown's.
+	if fmt.Sprint(statuses) != "[503 503 200]" {
+		t.Errorf("revocations of %s answered %v, want [503 503 200]", tok.ID, statuses)
+	}
+	checkNoneLeftOpen(t, env, 1, out)
+}
+
+// openedLogEnv makes the provider log its own Info lines, and nothing of the
+// SDK's, so that a test can see on its stderr when it opened a token.
+var openedLogEnv = []string{"TF_LOG_PROVIDER_MOTHERDUCK=INFO", "TF_LOG_SDK=OFF", "TF_LOG_SDK_PROTO=OFF", "TF_LOG_SDK_FRAMEWORK=OFF"}
+
+// planHangingOnEphemeral starts `terraform plan` of a configuration whose data
+// source, read through the ephemeral token, hangs (a delayed list of svc_ci),
+// and returns once the provider has opened that token: Terraform is then
+// running and will not close it before the read ends.
+func planHangingOnEphemeral(t *testing.T, env *acctest.Env, out *bytes.Buffer) (*logRun, *exec.Cmd) {
+	t.Helper()
+	r := newEphemeralCLIRun(t, env, ephemeralCLIConfig(env, "", fmt.Sprintf(`
+data "motherduck_user_tokens" "hangs" {
+  provider = motherduck.eph
+  username = %q
+}
+`, acctest.ServiceAccount)))
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Username: acctest.ServiceAccount, Kind: emulator.FaultDelay, Delay: 2 * time.Minute})
+	cmd := startCLI(t.Context(), r, out, openedLogEnv, "plan")
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(readFile(t, r.stderrLog), "opened ephemeral MotherDuck token") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the plan did not open the ephemeral token in a minute:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return r, cmd
+}
+
+// waitNoneLeftOpen waits up to a minute for every ephemeral token to be
+// revoked, then checks it.
+func waitNoneLeftOpen(t *testing.T, env *acctest.Env, output func() string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for live, _ := liveEphemeral(env); len(live) > 0 && time.Now().Before(deadline); live, _ = liveEphemeral(env) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	checkNoneLeftOpen(t, env, 1, output())
+}
+
+// TestAccUserTokenEphemeral_runStopped: a run stopped while an ephemeral
+// token is open (a data source read through it hangs) leaves no token valid:
+//   - Ctrl-C, once or twice: Terraform stops the provider processes, which
+//     revoke what they opened;
+//   - Terraform killed outright (SIGKILL): go-plugin leaves the provider
+//     processes running, orphaned; they notice, revoke and end;
+//   - a SIGTERM to the provider processes (a CI runner or service manager
+//     stopping the job): they revoke before they end.
+func TestAccUserTokenEphemeral_runStopped(t *testing.T) {
+	t.Parallel()
+	send := func(sig os.Signal, pids ...int) {
+		for _, pid := range pids {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Signal(sig)
+			}
+		}
+	}
+	cases := []struct {
+		name string
+		stop func(r *logRun, terraform *os.Process)
+	}{
+		{"Ctrl-C", func(_ *logRun, tf *os.Process) { send(os.Interrupt, tf.Pid) }},
+		{"Ctrl-C twice", func(_ *logRun, tf *os.Process) {
+			send(os.Interrupt, tf.Pid)
+			time.Sleep(100 * time.Millisecond)
+			send(os.Interrupt, tf.Pid)
+		}},
+		{"Terraform killed", func(_ *logRun, tf *os.Process) { send(os.Kill, tf.Pid) }},
+		{"provider processes terminated", func(r *logRun, _ *os.Process) { send(syscall.SIGTERM, providerPIDs(r)...) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			var out bytes.Buffer
+			r, cmd := planHangingOnEphemeral(t, env, &out)
+			tc.stop(r, cmd.Process)
+			_ = cmd.Wait()
+			waitNoneLeftOpen(t, env, out.String)
+		})
+	}
 }
