@@ -24,7 +24,9 @@ func TestOpenTokensRevokeAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mint := func(user string) emulator.Token { return s.MintToken(user, "eph", time.Hour, emulator.TokenTypeReadWrite) }
+	mint := func(user string) emulator.Token {
+		return s.MintToken(user, "eph", time.Hour, emulator.TokenTypeReadWrite)
+	}
 	live, gone, refused, slow := mint("svc_ci"), mint("svc_ci"), mint("svc_refused"), mint("svc_slow")
 	s.RevokeToken("svc_ci", gone.ID)
 	open := NewOpenTokens()
