@@ -202,8 +202,8 @@ func (e *userTokenEphemeralResource) revoke(ctx context.Context, p ephemeralPriv
 			"Could not invalidate ephemeral token %[1]s of user %[2]q %[3]s, so it can still be used%[4]s. "+
 				"The provider tries again when Terraform stops it at the end of this run. To be sure, invalidate it "+
 				"yourself with an admin token: DELETE /v1/users/%[5]s/tokens/%[1]s on the MotherDuck REST API "+
-				"(an answer 404 means it is already invalid).\n\nThe last attempt failed: %[6]s",
-			p.ID, p.Username, when, until, url.PathEscape(p.Username), err))}
+				"(an answer 404 means it is already invalid).\n\n%[6]s",
+			p.ID, p.Username, when, until, url.PathEscape(p.Username), cause(err)))}
 	}
 	e.data.open.remove(p.Username, p.ID)
 	tflog.Info(ctx, "closed ephemeral MotherDuck token", map[string]any{"username": p.Username, "token_id": p.ID})
