@@ -1,0 +1,74 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// TestAccUserToken_pagedList: against an API that pages the token list, a
+// token on a later page is found (the plan stays empty), and a later page
+// that cannot be read (here a JSON NOT_FOUND) fails the plan and keeps the
+// token in state instead of taking it for revoked.
+func TestAccUserToken_pagedList(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.SetTokenListPageSize(2)
+	for i := range 5 {
+		env.Server.MintToken(acctest.ServiceAccount, fmt.Sprintf("older-%d", i), 0, "")
+	}
+	cfg := providerWithRetries(env, 1) + `
+resource "motherduck_user_token" "t" {
+  username = "svc_ci"
+  name     = "paged"
+}
+`
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, acctest.ServiceAccount)},
+				Check:             resource.TestCheckResourceAttrWith(tokenAddr, "id", func(v string) error { id = v; return nil }),
+			},
+			{ // the list now takes 3 pages: the token is still found, nothing to do
+				Config:            cfg,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, acctest.ServiceAccount)},
+			},
+			{ // page 1 answers, page 2 does not: the plan fails
+				PreConfig: func() {
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 1})
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 404})
+				},
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)page\s+2:\s+answered\s+list\s+tokens:\s+HTTP\s+404\s+NOT_FOUND`),
+			},
+			{ // and the state kept the same live token
+				PreConfig:        env.Server.ClearFaults,
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.TestCheckResourceAttrPtr(tokenAddr, "id", &id),
+			},
+		},
+	})
+	paged := 0
+	for _, r := range requestsOf(env, emulator.OpList) {
+		if r.PageToken != "" {
+			paged++
+		}
+	}
+	if paged == 0 {
+		t.Fatal("no list request followed a cursor")
+	}
+}
