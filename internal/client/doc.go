@@ -32,7 +32,10 @@
 // take effect (a 429 answer, or a failure before a connection to the server
 // was obtained). Waits are exponential with full jitter, or the server's
 // Retry-After (seconds or HTTP date), both capped at Config.MaxRetryWait, and
-// end at once when the caller's context is cancelled.
+// end at once when the caller's context is cancelled. One call, its attempts
+// and waits together, takes at most Config.MaxCallTime: a retry that would not
+// fit is not made. Every wait, and giving up, is logged at WARN with its
+// reason; errors say how many attempts were made over how long.
 //
 // # Secrets
 //
