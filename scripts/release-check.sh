@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The release check (make release-check): `goreleaser check` on
 # .goreleaser.yml, then a snapshot release of linux_amd64 only, cut from a
-# fresh clone of HEAD in a directory named "main" (so that names taken from
-# the directory or the remote would show), and the file names the Terraform
-# registry expects:
+# fresh clone of HEAD in a directory named "main", whose remote also ends in
+# "main" (so that names taken from either would show), and the file names the
+# Terraform registry expects:
 #   terraform-provider-motherduck_<ver>_linux_amd64.zip
 #     holding the binary terraform-provider-motherduck_v<ver>
 #   terraform-provider-motherduck_<ver>_SHA256SUMS
@@ -29,6 +29,9 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/release-check.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 clone="$work/main"
 git clone --quiet --no-hardlinks "$REPO_ROOT" "$clone"
+# goreleaser's default project name comes from the remote's last path
+# element (else the directory): make both "main".
+git -C "$clone" remote set-url origin "$clone"
 git -C "$REPO_ROOT" diff --quiet HEAD -- || echo "release-check: uncommitted changes are not part of the check (it clones HEAD)"
 
 # goreleaser runs `go run` in the clone's directory as well, so the module
