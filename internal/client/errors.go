@@ -91,10 +91,21 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// retrySummary says how many attempts a call made and how long it took, when
-// there was more than one attempt or the call was slow; "" otherwise.
+// Spent says how many attempts the call made and how long they took, such
+// as "after 3 attempts over 1.2s"; "" when no attempt was made.
+func (e *APIError) Spent() string { return spent(e.Attempts, e.Elapsed) }
+
+// retrySummary is spent in brackets, for an error's text, when there was
+// more than one attempt or the call was slow; "" otherwise.
 func retrySummary(attempts int, elapsed time.Duration) string {
 	if attempts < 1 || (attempts == 1 && elapsed < time.Second) {
+		return ""
+	}
+	return " [" + spent(attempts, elapsed) + "]"
+}
+
+func spent(attempts int, elapsed time.Duration) string {
+	if attempts < 1 {
 		return ""
 	}
 	unit := "attempts"
@@ -106,7 +117,7 @@ func retrySummary(attempts int, elapsed time.Duration) string {
 	} else {
 		elapsed = elapsed.Round(100 * time.Millisecond)
 	}
-	return fmt.Sprintf(" [after %d %s over %s]", attempts, unit, elapsed)
+	return fmt.Sprintf("after %d %s over %s", attempts, unit, elapsed)
 }
 
 // TransportError is a call that got no usable HTTP answer: a connection
@@ -140,6 +151,10 @@ func (e *TransportError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// Spent says how many attempts the call made and how long they took, such
+// as "after 3 attempts over 1.2s"; "" when no attempt was made.
+func (e *TransportError) Spent() string { return spent(e.Attempts, e.Elapsed) }
 
 // InvalidResponseError is a success status whose body could not be used
 // (not JSON, or a required field missing).

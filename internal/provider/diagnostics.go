@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -62,11 +61,11 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.\n\n%s", action, cause(err))
 	case errors.As(err, &transportErr) && transportErr.Timeout:
 		summary, detail = "MotherDuck API Not Responding", fmt.Sprintf("Could not %s: the MotherDuck API did not answer%s. %s\n\n%s",
-			action, spent(transportErr.Attempts, transportErr.Elapsed), checkReachability, cause(err))
+			action, spentClause(transportErr), checkReachability, cause(err))
 	case errors.Is(err, context.DeadlineExceeded):
 		spentText := ""
 		if errors.As(err, &transportErr) {
-			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
+			spentText = spentClause(transportErr)
 		}
 		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\n%s",
 			action, spentText, checkReachability, cause(err))
@@ -82,14 +81,14 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 	case errors.As(err, &apiErr):
 		attempts := ""
 		if apiErr.Attempts > 1 {
-			attempts = fmt.Sprintf(" after %d attempts", apiErr.Attempts)
+			attempts = spentClause(apiErr)
 		}
 		summary, detail = "MotherDuck API Error", fmt.Sprintf("Could not %s: MotherDuck answered HTTP %d%s. "+
 			"Nothing was left half-done by this provider; it is safe to run again.\n\n%s", action, apiErr.StatusCode, attempts, cause(err))
 	default:
 		spentText := ""
 		if errors.As(err, &transportErr) {
-			spentText = spent(transportErr.Attempts, transportErr.Elapsed)
+			spentText = spentClause(transportErr)
 		}
 		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\n%s",
 			action, spentText, checkReachability, cause(err))
@@ -100,22 +99,13 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 // checkReachability is what to check when the API does not answer.
 const checkReachability = "Check the network, that api_url points at the MotherDuck API, and MotherDuck's status page; it is safe to run again."
 
-// spent says how long a call took and over how many attempts, as a clause
-// (" after 2 attempts over 1m0s"), or "" when nothing was attempted.
-func spent(attempts int, elapsed time.Duration) string {
-	if attempts < 1 {
-		return ""
+// spentClause is the client's account of attempts and time as a clause
+// (" after 2 attempts over 1m0s"), or "".
+func spentClause(e interface{ Spent() string }) string {
+	if s := e.Spent(); s != "" {
+		return " " + s
 	}
-	unit := "attempts"
-	if attempts == 1 {
-		unit = "attempt"
-	}
-	if elapsed < time.Second {
-		elapsed = elapsed.Round(time.Millisecond)
-	} else {
-		elapsed = elapsed.Round(100 * time.Millisecond)
-	}
-	return fmt.Sprintf(" after %d %s over %s", attempts, unit, elapsed)
+	return ""
 }
 
 // cause renders the client's error as the last sentence of a diagnostic's
