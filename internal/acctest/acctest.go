@@ -46,8 +46,15 @@ func NewEnv(t testing.TB) *Env {
 // Factories returns provider factories whose clock is the emulator's and
 // whose retry waits are short.
 func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return e.FactoriesAs("test")
+}
+
+// FactoriesAs is Factories with the provider version set to version. The
+// version is in the User-Agent of every request, so an emulator fault can
+// pick one of several runs sharing the emulator (emulator.Fault.UserAgent).
+func (e *Env) FactoriesAs(version string) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"motherduck": providerserver.NewProtocol6WithError(provider.NewWithOptions("test", provider.Options{
+		"motherduck": providerserver.NewProtocol6WithError(provider.NewWithOptions(version, provider.Options{
 			Now:              e.Server.Now,
 			RetryBaseBackoff: 5 * time.Millisecond,
 			RecoveryTimeout:  3 * time.Second,

@@ -52,6 +52,7 @@ type call struct {
 	raw                 string // raw body
 	contentType         string // default application/json when there is a body
 	noContentType       bool
+	userAgent           string
 	ctx                 context.Context
 }
 
@@ -81,6 +82,9 @@ func do(t *testing.T, base string, c call) result {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
 	if hasBody && !c.noContentType {
 		ct := c.contentType
 		if ct == "" {
@@ -1336,6 +1340,26 @@ func TestFaultStatus(t *testing.T) {
 	wantError(t, do(t, u, call{method: "POST", path: "/v1/users", token: admin, body: map[string]any{"username": "svc_z"}}), 500, "INTERNAL_SERVER_ERROR")
 	if s.UserExists("svc_z") {
 		t.Fatal("create_user performed under a status fault")
+	}
+}
+
+// A fault with UserAgent applies only to the client whose User-Agent
+// contains it: two clients sharing one emulator, faults on one side.
+func TestFaultUserAgent(t *testing.T) {
+	s, u := start(t)
+	s.AddServiceAccount("svc_ci")
+	admin := s.AdminToken()
+	path := "/v1/users/svc_ci/tokens"
+	s.InjectFault(emulator.Fault{Op: "mint", UserAgent: "side-a", Kind: emulator.FaultStatus, Status: 503})
+	body := map[string]any{"name": "x"}
+	if r := do(t, u, call{method: "POST", path: path, token: admin, body: body, userAgent: "tool/side-b"}); r.status != 200 {
+		t.Fatalf("the other client's mint: %d %s", r.status, r.body)
+	}
+	if r := do(t, u, call{method: "POST", path: path, token: admin, body: body, userAgent: "tool/side-a (+x)"}); r.status != 503 {
+		t.Fatalf("the faulted client's mint: %d %s", r.status, r.body)
+	}
+	if n := len(s.LiveTokens("svc_ci")); n != 1 {
+		t.Fatalf("%d live tokens, want the other client's only", n)
 	}
 }
 

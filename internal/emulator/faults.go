@@ -2,6 +2,7 @@ package emulator
 
 import (
 	mrand "math/rand"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,9 @@ const (
 type Fault struct {
 	Op       string // "" = any op (see the Op* constants)
 	Username string // "" = any user (decoded; for create_user the body's username)
+	// UserAgent restricts the fault to requests whose User-Agent header
+	// contains it ("" = any): one of several clients sharing the emulator.
+	UserAgent string
 	// LaterPages restricts the fault to requests that carry a page_token
 	// query parameter (the second and later pages of a list).
 	LaterPages bool
@@ -53,6 +57,9 @@ func (f *Fault) matches(rt route) bool {
 		return false
 	}
 	if f.Username != "" && f.Username != rt.username {
+		return false
+	}
+	if f.UserAgent != "" && !strings.Contains(rt.userAgent, f.UserAgent) {
 		return false
 	}
 	if f.LaterPages && !rt.paged {

@@ -29,6 +29,7 @@ type route struct {
 	pageToken    string
 	paged        bool
 	repeatCursor bool // a FaultRepeatCursor applies
+	userAgent    string
 }
 
 // parseRoute matches the escaped path segment by segment, percent-decoding each
@@ -127,6 +128,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.inflight.Done()
 
 	rt := parseRoute(r.Method, escaped)
+	rt.userAgent = r.UserAgent()
 	if rt.op == OpList {
 		rt.pageToken = r.URL.Query().Get("page_token")
 		rt.paged = r.URL.Query().Has("page_token")

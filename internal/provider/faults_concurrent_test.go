@@ -1,0 +1,149 @@
+package provider_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// TestAccFaults_concurrentRunsSameNames: two workspaces (two Terraform runs,
+// two provider processes) mint tokens with the same names for the same user
+// at the same time, against one API. Every mint of run A fails in a way that
+// leaves its outcome unknown (the first answers 429 until run B has minted,
+// then the token is committed and the answer lost), so A's clean-up lists
+// the user and finds B's tokens of the same names among the tokens it does
+// not know. It must revoke only its own lost tokens: B's were created
+// outside the window of A's failed requests. At the end every token in
+// either state is live and nothing leaked.
+func TestAccFaults_concurrentRunsSameNames(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.SetRealTimeClock(true)
+	const tokens = 3
+	const userAgentA, userAgentB = "motherduck/run-a", "motherduck/run-b"
+
+	// Run A's mints answer 429 until B has minted all its tokens; then the
+	// clock moves a minute on (A's retry comes later than B's mints, without
+	// waiting for it) and A's next mints commit and lose their answers.
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, UserAgent: userAgentA, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "3"})
+	aStarted := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	mintedByB := 0
+	env.Server.OnRequest(func(r emulator.Request) {
+		if r.Op != emulator.OpMint {
+			return
+		}
+		switch {
+		case r.Fault == string(emulator.FaultStatus):
+			once.Do(func() { close(aStarted) })
+		case r.Fault == "" && r.HandledStatus == 200:
+			mu.Lock()
+			defer mu.Unlock()
+			if mintedByB++; mintedByB == tokens {
+				env.Server.ClearFaults()
+				env.Server.Advance(time.Minute)
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, UserAgent: userAgentA, Kind: emulator.FaultDropAfter, Times: tokens})
+			}
+		}
+	})
+
+	cfg := func(retries int) string {
+		return fmt.Sprintf(`
+provider "motherduck" {
+  token       = %q
+  api_url     = %q
+  max_retries = %d
+}
+resource "motherduck_user_token" "t" {
+  count    = %d
+  username = "svc_ci"
+  name     = "shared-${count.index}"
+}
+`, env.Server.AdminToken(), env.URL, retries, tokens)
+	}
+	dirA, dirB := t.TempDir(), t.TempDir()
+	// Both runs check the invariant once both have applied, before either
+	// destroys. A run that ends without applying releases the other.
+	applied := map[string]chan struct{}{"A": make(chan struct{}), "B": make(chan struct{})}
+	ended := map[string]chan struct{}{"A": make(chan struct{}), "B": make(chan struct{})}
+	other := map[string]string{"A": "B", "B": "A"}
+	checked := make(chan struct{})
+	var checkOnce sync.Once
+	invariant := func(side string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			close(applied[side])
+			select {
+			case <-applied[other[side]]:
+			case <-ended[other[side]]:
+				return fmt.Errorf("run %s: run %s ended without applying", side, other[side])
+			case <-time.After(3 * time.Minute):
+				return fmt.Errorf("run %s: run %s never applied", side, other[side])
+			}
+			var err error
+			checkOnce.Do(func() {
+				defer close(checked)
+				inState := stateTokens(t, dirA)
+				for id, tok := range stateTokens(t, dirB) {
+					inState[id] = tok
+				}
+				l := tally(env, inState)
+				t.Logf("fault=concurrent_runs_same_names %s (run A's %d lost mints revoked)", l, l.Revoked)
+				if l.Leaked != 0 || l.InState != 2*tokens || l.LiveInState != 2*tokens || len(l.stale) != 0 || len(l.problems) != 0 {
+					err = fmt.Errorf("want all %d tokens of both states live and nothing leaked: %s %v %v", 2*tokens, l, l.stale, l.problems)
+				}
+				if l.Minted != 3*tokens || l.Revoked != tokens {
+					err = fmt.Errorf("want %d minted (A's lost ones revoked), got %s", 3*tokens, l)
+				}
+			})
+			<-checked
+			return err
+		}
+	}
+
+	t.Run("runs", func(t *testing.T) {
+		t.Run("A", func(t *testing.T) {
+			t.Parallel()
+			defer close(ended["A"])
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.FactoriesAs("run-a"),
+				WorkingDir:               dirA,
+				Steps:                    []resource.TestStep{{Config: cfg(10), Check: invariant("A")}},
+			})
+		})
+		t.Run("B", func(t *testing.T) {
+			t.Parallel()
+			defer close(ended["B"])
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.FactoriesAs("run-b"),
+				WorkingDir:               dirB,
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						select {
+						case <-aStarted:
+						case <-time.After(2 * time.Minute):
+							t.Fatal("run A never tried to mint")
+						}
+					},
+					Config: cfg(2),
+					Check:  invariant("B"),
+				}},
+			})
+		})
+	})
+	for _, r := range requestsOf(env, emulator.OpMint) {
+		if r.Fault == string(emulator.FaultDropAfter) && env.Server.TokenState(r.TokenID) != "revoked" {
+			t.Errorf("run A's lost token %s is %s", r.TokenID, env.Server.TokenState(r.TokenID))
+		}
+	}
+	if l := tally(env, nil); l.Live != 0 {
+		t.Errorf("after both destroys: %s", l)
+	}
+}
