@@ -256,6 +256,12 @@ func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Reso
 	return []func() resource.Resource{newUserTokenResource, newServiceAccountResource}
 }
 
+// NewUserTokenResource returns motherduck_user_token, unconfigured. The
+// benchmark's do-nothing floor provider (internal/bench/noopprovider) serves
+// its schema and identity schema, so that the floor does the same schema work
+// as the real resource.
+func NewUserTokenResource() resource.ResourceWithIdentity { return &userTokenResource{} }
+
 func (p *motherduckProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{newUserTokensDataSource}
 }
