@@ -467,6 +467,8 @@ func liveEphemeral(env *acctest.Env) (live []string, minted int) {
 func checkNoneLeftOpen(t *testing.T, env *acctest.Env, minMinted int, output string) {
 	t.Helper()
 	live, minted := liveEphemeral(env)
+	// A row of the fault table, as the fault tests log theirs.
+	t.Logf("fault=ephemeral/%s minted=%d revoked=%d leaked=%d", t.Name(), minted, minted-len(live), len(live))
 	if minted < minMinted {
 		t.Fatalf("want at least %d ephemeral tokens minted, the emulator saw %d:\n%s", minMinted, minted, output)
 	}
