@@ -147,20 +147,25 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 		res.sent = true
 	}
 
-	fields := map[string]any{
-		"operation":   cl.op,
-		"method":      cl.method,
-		"path":        cl.path,
-		"attempt":     n,
-		"status":      res.status,
-		"duration_ms": dur.Milliseconds(),
-	}
+	fields := cl.logFields(n, res.status)
+	fields["duration_ms"] = dur.Milliseconds()
 	if res.err != nil {
 		fields["error"] = c.scrub(res.err.Error())
 		fields["timeout"] = res.timedOut
 	}
 	c.log.Debug(ctx, "motherduck api request", fields)
 	return res
+}
+
+// logFields are the fields that name attempt n of the call in a log line.
+func (cl *call) logFields(n, status int) map[string]any {
+	return map[string]any{
+		"operation": cl.op,
+		"method":    cl.method,
+		"path":      cl.path,
+		"attempt":   n,
+		"status":    status,
+	}
 }
 
 func isDialError(err error) bool {
@@ -215,17 +220,11 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 // time limit, and a cancellation error when the caller's context ends first.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
 	d, why := c.retryWait(res, n)
-	fields := map[string]any{
-		"operation":   cl.op,
-		"method":      cl.method,
-		"path":        cl.path,
-		"attempt":     n,
-		"status":      res.status,
-		"reason":      cause.Error(),
-		"wait_ms":     d.Milliseconds(),
-		"wait_reason": why,
-		"elapsed_ms":  cl.elapsed().Milliseconds(),
-	}
+	fields := cl.logFields(n, res.status)
+	fields["reason"] = cause.Error()
+	fields["wait_ms"] = d.Milliseconds()
+	fields["wait_reason"] = why
+	fields["elapsed_ms"] = cl.elapsed().Milliseconds()
 	if !cl.deadline.IsZero() && time.Until(cl.deadline) < d+min(c.requestTimeout, minUsefulAttempt) {
 		fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
 		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in its time limit", fields)
