@@ -71,23 +71,7 @@ func TestRun(t *testing.T) {
 
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, _ := http.NewRequest(method, url+path, rd)
-		req.Header.Set("Authorization", "Bearer tok-123")
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
+		return apiCall(t, url, "tok-123", method, path, body)
 	}
 
 	st, m := call("POST", "/v1/users/svc_ci/tokens", `{"name":"demo token","ttl":600}`)
