@@ -233,30 +233,35 @@ func (s *sourceState) value(name string) json.RawMessage {
 
 func (s *sourceState) accept(name string) { s.used[name] = true }
 
-func (s *sourceState) str(name string, required bool) types.String {
+// decode unmarshals name into out. It returns false when name is null or
+// absent, and when it is not a kind (the move then fails, naming it).
+func (s *sourceState) decode(name, kind string, out any) bool {
 	v := s.value(name)
 	if v == nil {
-		if required {
-			s.fail(name, "is empty")
-		}
+		return false
+	}
+	if json.Unmarshal(v, out) != nil {
+		s.fail(name, "is not a "+kind)
+		return false
+	}
+	return true
+}
+
+func (s *sourceState) str(name string, required bool) types.String {
+	if required && s.value(name) == nil {
+		s.fail(name, "is empty")
 		return types.StringNull()
 	}
 	var out string
-	if json.Unmarshal(v, &out) != nil {
-		s.fail(name, "is not a string")
+	if !s.decode(name, "string", &out) {
 		return types.StringNull()
 	}
 	return types.StringValue(out)
 }
 
 func (s *sourceState) boolean(name string) types.Bool {
-	v := s.value(name)
-	if v == nil {
-		return types.BoolNull()
-	}
 	var out bool
-	if json.Unmarshal(v, &out) != nil {
-		s.fail(name, "is not a boolean")
+	if !s.decode(name, "boolean", &out) {
 		return types.BoolNull()
 	}
 	return types.BoolValue(out)
@@ -264,13 +269,8 @@ func (s *sourceState) boolean(name string) types.Bool {
 
 // ttl reads a lifetime in seconds; 0 and null mean "never expires".
 func (s *sourceState) ttl(name string) types.Number {
-	v := s.value(name)
-	if v == nil {
-		return types.NumberNull()
-	}
 	var n json.Number
-	if json.Unmarshal(v, &n) != nil {
-		s.fail(name, "is not a number")
+	if !s.decode(name, "number", &n) {
 		return types.NumberNull()
 	}
 	secs, err := n.Int64()
