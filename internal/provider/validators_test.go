@@ -17,16 +17,7 @@ import (
 func TestUsernameAndNameRules(t *testing.T) {
 	good := []string{"svc_ci", "alice", "first.last@example.com", "ünïcode_user", "svc-ci+1"}
 	bad := []string{"", ".", "..", "a/b", "a?b", "a#b", "a%b", " a", "a ", "a b", "a\u200bb", "a\\b"}
-	for _, u := range good {
-		if msg := usernameProblem(u); msg != "" {
-			t.Errorf("username %q refused: %s", u, msg)
-		}
-	}
-	for _, u := range bad {
-		if usernameProblem(u) == "" {
-			t.Errorf("username %q accepted", u)
-		}
-	}
+	checkAcceptance(t, "username", usernameProblem, good, bad)
 	if tokenNameProblem("MotherDuck Extension") == "" || tokenNameProblem("MotherDuck Flights") == "" {
 		t.Error("reserved names accepted")
 	}
@@ -41,14 +32,21 @@ func TestUsernameAndNameRules(t *testing.T) {
 func TestCheckAPIURL(t *testing.T) {
 	ok := []string{"https://api.motherduck.com", "https://api.motherduck.com/", "http://127.0.0.1:8787", "http://localhost:1", "http://[::1]:9", "http://127.1.2.3"}
 	notOK := []string{"http://api.motherduck.com", "http://10.0.0.1", "ftp://x", "api.motherduck.com", "https://", "https://u:p@h", "https://h/?q", "https://h/#f", "http://localhost.evil.com"}
-	for _, u := range ok {
-		if msg := checkAPIURL(u); msg != "" {
-			t.Errorf("%s refused: %s", u, msg)
+	checkAcceptance(t, "api_url", checkAPIURL, ok, notOK)
+}
+
+// checkAcceptance asserts that problem ("" = accepted) accepts each of good
+// and refuses each of bad.
+func checkAcceptance(t *testing.T, what string, problem func(string) string, good, bad []string) {
+	t.Helper()
+	for _, v := range good {
+		if msg := problem(v); msg != "" {
+			t.Errorf("%s %q refused: %s", what, v, msg)
 		}
 	}
-	for _, u := range notOK {
-		if checkAPIURL(u) == "" {
-			t.Errorf("%s accepted", u)
+	for _, v := range bad {
+		if problem(v) == "" {
+			t.Errorf("%s %q accepted", what, v)
 		}
 	}
 }
