@@ -423,6 +423,16 @@ func (s *Server) Token(id string) (Token, bool) {
 	return t.clone(), true
 }
 
+// Authorizes reports whether a request bearing this secret would be
+// authenticated now: the secret is of a live token (of any user and type).
+// It lets tests play a consumer of a minted token.
+func (s *Server) Authorizes(secret string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.bySecret[secret]
+	return t != nil && t.liveAt(s.nowLocked())
+}
+
 // TokenState is "live", "revoked" or "expired" for the token with that id, or
 // "" when there is no such token.
 func (s *Server) TokenState(id string) string {

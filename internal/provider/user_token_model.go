@@ -27,6 +27,12 @@ type userTokenModel struct {
 	ExpireAt     timetypes.RFC3339    `tfsdk:"expire_at"`
 	ReadOnly     types.Bool           `tfsdk:"read_only"`
 	Timeouts     timeouts.Value       `tfsdk:"timeouts"`
+
+	KeepPrevious     types.Bool        `tfsdk:"keep_previous"`
+	PreviousID       types.String      `tfsdk:"previous_id"`
+	PreviousToken    types.String      `tfsdk:"previous_token"`
+	PreviousExpireAt timetypes.RFC3339 `tfsdk:"previous_expire_at"`
+	PendingRevokeIDs types.List        `tfsdk:"pending_revoke_ids"`
 }
 
 // userTokenIdentity is the resource identity: what names one token.
@@ -61,6 +67,10 @@ func applyListed(m *userTokenModel, t client.Token) {
 		m.TokenType = types.StringValue(t.TokenType)
 	}
 	m.ReadOnly = types.BoolValue(t.ReadOnly)
+	// State from before keep_previous existed, or from import, has none.
+	if m.KeepPrevious.IsNull() {
+		m.KeepPrevious = types.BoolValue(false)
+	}
 	m.CreatedTS = rfc3339(t.CreatedTS)
 	m.ExpireAt = rfc3339OrNull(t.ExpireAt)
 	// A region without descriptions does not return the field: keep what

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -47,10 +46,14 @@ func newUserTokenResource() resource.Resource { return &userTokenResource{} }
 
 func (r *userTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_token"
+	// With keep_previous a rotation is an update in place that mints a new
+	// token, so the identity (username and token id) changes with it.
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	rotate := []planmodifier.String{stringReplaceUnlessKeepPrevious()}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A MotherDuck access token of one user. Creating it mints the token; destroying or replacing it " +
@@ -75,14 +78,14 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Required:            true,
 				MarkdownDescription: nameDescription(),
 				Validators:          []validator.String{tokenNameValidator()},
-				PlanModifiers:       replace,
+				PlanModifiers:       rotate,
 			},
 			"ttl": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Lifetime in whole seconds, from %d (5 minutes) to %d (365 days). Without it the token never expires "+
 					"and stays valid until it is invalidated.", minTTL, maxTTL),
 				Validators:    []validator.Number{ttlValidator{}},
-				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Number{numberReplaceUnlessKeepPrevious()},
 			},
 			"token_type": schema.StringAttribute{
 				Optional: true,
@@ -91,7 +94,7 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: fmt.Sprintf("The kind of token: %s. Default `%s`. `read_scaling` tokens are read-only and "+
 					"served by read-scaling replicas.", quoteList(tokenTypes), tokenTypes[0]),
 				Validators:    []validator.String{stringvalidator.OneOf(tokenTypes...)},
-				PlanModifiers: replace,
+				PlanModifiers: rotate,
 			},
 			"description": schema.StringAttribute{
 				Optional: true,
@@ -100,7 +103,7 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"do not support descriptions drop it silently; the configured value is then kept in state as written, "+
 					"rather than planning a replacement on every run.", maxDescLength),
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
-				PlanModifiers: replace,
+				PlanModifiers: rotate,
 			},
 			"keepers": schema.MapAttribute{
 				ElementType: types.StringType,
@@ -111,12 +114,11 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				// An empty map and null both mean no keepers: going from one
 				// to the other is no reason to replace the token.
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
-					func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-						empty := func(m types.Map) bool { return !m.IsUnknown() && len(m.Elements()) == 0 }
-						resp.RequiresReplace = !empty(req.StateValue) || !empty(req.PlanValue)
+					func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = keepersChanged(req.StateValue, req.PlanValue) && replaceUnlessKeepPrevious(ctx, req.Plan)
 					},
-					"Replaces the token when a keeper changes; an empty map and null are the same.",
-					"Replaces the token when a keeper changes; an empty map and null are the same.",
+					"Replaces the token when a keeper changes (unless keep_previous rotates it in place); an empty map and null are the same.",
+					"Replaces the token when a keeper changes (unless keep_previous rotates it in place); an empty map and null are the same.",
 				)},
 			},
 			"rotate_before": schema.StringAttribute{
@@ -154,8 +156,11 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
+	}
+	for name, a := range keepPreviousAttributes() {
+		resp.Schema.Attributes[name] = a
 	}
 }
 
@@ -204,10 +209,24 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 }
 
-// ModifyPlan replaces a token whose rotation window has opened. It reads the
-// clock while planning, so the apply carries out exactly what the plan showed.
+// ModifyPlan rotates a token whose rotation window has opened: in place with
+// keep_previous, by replacement without. It reads the clock while planning,
+// so the apply carries out exactly what the plan showed.
 func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var keepPrevious types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if keepPrevious.ValueBool() {
+		r.planKeepPrevious(ctx, req, resp)
+		return
+	}
+	r.planWithoutKeepPrevious(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Most tokens have no rotate_before: look at it alone before decoding
@@ -243,11 +262,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	tflog.Info(ctx, "token inside its rotation window: planning a replacement", map[string]any{
 		"token_id": state.ID.ValueString(), "expire_at": state.ExpireAt.ValueString(), "rotate_before": window.String(),
 	})
-	plan.ID = types.StringUnknown()
-	plan.Token = types.StringUnknown()
-	plan.CreatedTS = timetypes.NewRFC3339Unknown()
-	plan.ExpireAt = timetypes.NewRFC3339Unknown()
-	plan.ReadOnly = types.BoolUnknown()
+	markRotation(&plan)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expire_at"))
 }
@@ -297,6 +312,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 		state.CreatedTS = timetypes.NewRFC3339Null()
 		state.ExpireAt = timetypes.NewRFC3339Null()
 		state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+		clearPrevious(&state)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 		recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
@@ -311,6 +327,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	state := plan
 	state.Token = types.StringValue(created.Secret)
 	applyListed(&state, created.Token)
+	clearPrevious(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, username, created.ID, &resp.Diagnostics)
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
@@ -368,18 +385,23 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 	// The client lists only unexpired tokens: one not listed was invalidated
 	// or has expired.
-	var listed client.Token
-	found := false
-	for _, t := range tokens {
-		if t.ID == id {
-			listed, found = t, true
-			break
-		}
-	}
+	previousLive := refreshPrevious(&state, tokens)
+	refreshPending(&state, tokens)
+	listed, found := listedToken(tokens, id)
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
 		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !r.now().Before(exp) { // null: no expiry
 			reason = "it expired at " + exp.UTC().Format(time.RFC3339)
+		}
+		if previousLive || !state.PendingRevokeIDs.IsNull() {
+			// Removing the resource would forget live tokens: keep it, and
+			// let the next apply mint a new token and invalidate the rest.
+			resp.Diagnostics.AddWarning("MotherDuck Token No Longer Valid",
+				fmt.Sprintf("Token %s of user %q is no longer valid because %s. The resource still holds live tokens "+
+					"(the previous token or ids to invalidate); the next apply mints a new token and invalidates them.", id, username, reason))
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, currentGoneKey, []byte("true"))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			return
 		}
 		resp.Diagnostics.AddWarning("MotherDuck Token No Longer Valid",
 			fmt.Sprintf("Token %s of user %q was removed from state because %s. The next apply mints a new token.", id, username, reason))
@@ -398,9 +420,12 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
-// Update stores the changes that need no new token and no API call:
-// rotate_before, timeouts, and keepers going between empty and null. Every
-// other change replaces the token.
+// Update carries settings that need no API call (timeouts, rotate_before,
+// keep_previous, keepers going between empty and null), and with
+// keep_previous the rotation ModifyPlan planned in place (the planned id is
+// unknown). It then invalidates what the resource lets go: the old previous
+// token, a previous token keep_previous no longer keeps, and ids an earlier
+// apply could not invalidate.
 func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state userTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -408,13 +433,34 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state.RotateBefore = plan.RotateBefore
-	state.Timeouts = plan.Timeouts
-	state.Keepers = plan.Keepers
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	// The framework wants the identity after every Update too; it is the
-	// same token, so the same identity.
-	setIdentity(ctx, resp.Identity, state.Username.ValueString(), state.ID.ValueString(), &resp.Diagnostics)
+	ctx, cancel, ok := beginOperation(ctx, r.data, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+
+	username := state.Username.ValueString()
+	next := state
+	next.RotateBefore, next.Timeouts, next.KeepPrevious, next.Keepers = plan.RotateBefore, plan.Timeouts, plan.KeepPrevious, plan.Keepers
+	if plan.ID.IsUnknown() {
+		gone := currentGone(ctx, req.Private)
+		next, ok = r.rotate(ctx, plan, state, gone, &resp.Diagnostics)
+		if !ok {
+			// Keep the prior state (the old inputs too), so the next plan
+			// shows the same rotation again.
+			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+			setIdentity(ctx, resp.Identity, username, next.ID.ValueString(), &resp.Diagnostics)
+			return
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, currentGoneKey, nil)...)
+	} else if plan.PreviousID.IsNull() && !state.PreviousID.IsNull() {
+		next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), state.PreviousID.ValueString()))
+		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
+	}
+	next.PendingRevokeIDs = idList(r.revokeAll(ctx, username, listIDs(next.PendingRevokeIDs),
+		"These token ids are kept in state (pending_revoke_ids); the next apply invalidates them.", &resp.Diagnostics))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	setIdentity(ctx, resp.Identity, username, next.ID.ValueString(), &resp.Diagnostics)
 }
 
 func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -437,20 +483,29 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	username, id := state.Username.ValueString(), state.ID.ValueString()
 	err := r.data.client.DeleteToken(ctx, username, id)
-	if client.IsNotFound(err) {
+	switch {
+	case client.IsNotFound(err):
 		current := r.data.client.Endpoint()
 		if other := mintedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
 			resp.Diagnostics.Append(movedEndpointDiag(username, id, other, current))
 			return
 		}
 		tflog.Info(ctx, "token was already invalid", map[string]any{"username": username, "token_id": id})
-		return
-	}
-	if err != nil {
+	case err != nil:
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("invalidate token %s of user %q", id, username), username, err))
 		return
+	default:
+		tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
 	}
-	tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
+	// keep_previous: the previous token, and any ids an earlier apply could
+	// not invalidate. After a failed destroy Terraform keeps the resource in
+	// state as it was; a second destroy finds the ids already invalid.
+	var more []string
+	if !state.PreviousID.IsNull() {
+		more = append(more, state.PreviousID.ValueString())
+	}
+	more = append(more, listIDs(state.PendingRevokeIDs)...)
+	r.revokeAll(ctx, username, more, "The resource stays in state; run destroy again to invalidate them.", &resp.Diagnostics)
 }
 
 func setIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, username, id string, diags *diag.Diagnostics) {

@@ -1,0 +1,335 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+// keep_previous: a rotation is an update in place that keeps the token it
+// replaced valid until the next rotation. This file holds its schema, its
+// plan, the rotation itself and the bookkeeping of tokens still to revoke.
+
+// currentGoneKey marks, in private state, a token whose current secret is
+// gone (revoked or expired) while the resource still holds live tokens (the
+// previous one, or ids still to revoke): the next plan mints a new token.
+const currentGoneKey = "current_gone"
+
+// keepPreviousAttributes are the schema attributes of keep_previous.
+func keepPreviousAttributes() map[string]schema.Attribute {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	return map[string]schema.Attribute{
+		"keep_previous": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "Keep the token a rotation replaces valid until the next rotation. A rotation (the `rotate_before` " +
+				"window opening, a `keepers` change, or a change of `name`, `ttl`, `token_type` or `description`) is then an " +
+				"update in place: the new token becomes `token`/`id`, the one it replaces becomes `previous_token`/`previous_id` " +
+				"and stays valid, and the token that was previous before is invalidated. At most two tokens are live at a time. " +
+				"A `username` change still replaces the resource. Turning it off invalidates the previous token. Default `false`.",
+		},
+		"previous_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "With `keep_previous`, the id of the token the last rotation replaced, while it is still valid; otherwise `null`.",
+			PlanModifiers:       keep,
+		},
+		"previous_token": schema.StringAttribute{
+			Computed:  true,
+			Sensitive: true,
+			MarkdownDescription: "With `keep_previous`, the secret of the token the last rotation replaced, while it is still valid; " +
+				"otherwise `null`. It stays valid until the next rotation (or its own `previous_expire_at`).",
+			PlanModifiers: keep,
+		},
+		"previous_expire_at": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the previous token expires (RFC 3339), or `null` when there is none or it never expires.",
+			PlanModifiers:       keep,
+		},
+		"pending_revoke_ids": schema.ListAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: "Ids of tokens this resource replaced but could not invalidate yet (the API call failed). " +
+				"The next apply invalidates them; `null` when there are none.",
+			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+		},
+	}
+}
+
+// replaceUnlessKeepPrevious replaces the token when an input changes, unless
+// keep_previous is planned true: then ModifyPlan plans a rotation in place.
+func replaceUnlessKeepPrevious(ctx context.Context, plan interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}) bool {
+	var keepPrevious types.Bool
+	if diags := plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious); diags.HasError() {
+		return true
+	}
+	return !keepPrevious.ValueBool()
+}
+
+const replaceUnlessKeepPreviousDesc = "Replaces the token when it changes, unless keep_previous is true: then it rotates in place."
+
+func stringReplaceUnlessKeepPrevious() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = replaceUnlessKeepPrevious(ctx, req.Plan)
+	}, replaceUnlessKeepPreviousDesc, replaceUnlessKeepPreviousDesc)
+}
+
+// clearPrevious sets what a freshly minted token has: no previous token and
+// nothing to revoke.
+func clearPrevious(m *userTokenModel) {
+	m.PreviousID = types.StringNull()
+	m.PreviousToken = types.StringNull()
+	m.PreviousExpireAt = timetypes.NewRFC3339Null()
+	m.PendingRevokeIDs = types.ListNull(types.StringType)
+}
+
+// markRotation plans a new token: everything the mint answers is unknown.
+func markRotation(m *userTokenModel) {
+	m.ID = types.StringUnknown()
+	m.Token = types.StringUnknown()
+	m.CreatedTS = timetypes.NewRFC3339Unknown()
+	m.ExpireAt = timetypes.NewRFC3339Unknown()
+	m.ReadOnly = types.BoolUnknown()
+}
+
+// currentGone reports whether Read found the current token gone while the
+// resource still holds live tokens.
+func currentGone(ctx context.Context, p interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	v, _ := p.GetKey(ctx, currentGoneKey)
+	return len(v) > 0
+}
+
+// inputsChanged reports whether an input that a token is minted from differs
+// between the prior state and the plan.
+func inputsChanged(plan, state userTokenModel) bool {
+	return !plan.Name.Equal(state.Name) || !plan.TTL.Equal(state.TTL) || !plan.TokenType.Equal(state.TokenType) ||
+		!plan.Description.Equal(state.Description) || keepersChanged(state.Keepers, plan.Keepers)
+}
+
+// inRotationWindow reports whether the token's rotate_before window is open.
+func inRotationWindow(now time.Time, rotateBefore timetypes.GoDuration, expireAt timetypes.RFC3339) bool {
+	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || expireAt.IsNull() || expireAt.IsUnknown() {
+		return false
+	}
+	window, d1 := rotateBefore.ValueGoDuration()
+	exp, d2 := expireAt.ValueRFC3339Time()
+	return !d1.HasError() && !d2.HasError() && !now.Before(exp.Add(-window))
+}
+
+// planKeepPrevious plans an update of a resource with keep_previous true: a
+// rotation in place when one is due, the ids still to revoke otherwise.
+func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, state userTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !plan.Username.Equal(state.Username) {
+		return // a username change replaces the resource; the create is planned apart
+	}
+	gone := currentGone(ctx, req.Private)
+	window := inRotationWindow(r.now(), plan.RotateBefore, state.ExpireAt)
+	if !gone && !window && !inputsChanged(plan, state) {
+		if len(state.PendingRevokeIDs.Elements()) > 0 {
+			plan.PendingRevokeIDs = types.ListNull(types.StringType)
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		return
+	}
+	tflog.Info(ctx, "planning a rotation in place (keep_previous)", map[string]any{
+		"token_id": state.ID.ValueString(), "current_gone": gone, "rotation_window": window,
+	})
+	markRotation(&plan)
+	plan.PendingRevokeIDs = types.ListNull(types.StringType)
+	if gone {
+		plan.PreviousID, plan.PreviousToken, plan.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
+	} else {
+		plan.PreviousID, plan.PreviousToken, plan.PreviousExpireAt = state.ID, state.Token, state.ExpireAt
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planWithoutKeepPrevious plans, for keep_previous false, what is left of an
+// earlier keep_previous: the previous token and the ids still to revoke are
+// invalidated in place, and a current token found gone is replaced.
+func (r *userTokenResource) planWithoutKeepPrevious(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var previousID types.String
+	var pending types.List
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("previous_id"), &previousID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("pending_revoke_ids"), &pending)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !previousID.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_id"), types.StringNull())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_token"), types.StringNull())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_expire_at"), timetypes.NewRFC3339Null())...)
+	}
+	if len(pending.Elements()) > 0 {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_revoke_ids"), types.ListNull(types.StringType))...)
+	}
+	if currentGone(ctx, req.Private) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
+	}
+}
+
+// rotate carries out a rotation planned in place: it mints the new token, then
+// invalidates the tokens the rotation lets go. A failed mint leaves the state
+// as it was (plus the ids of tokens an ambiguous mint left behind).
+func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenModel, gone bool, diags *diag.Diagnostics) (next userTokenModel, ok bool) {
+	username := state.Username.ValueString()
+	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
+	if err != nil {
+		d := apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q to rotate token %s", plan.Name.ValueString(), username,
+			state.ID.ValueString()), username, err)
+		detail := d.Detail() + "\n\nThe rotation did not happen: the current and the previous token are unchanged in state and still valid. " +
+			"Run apply again to rotate."
+		var ambiguous *client.AmbiguousMintError
+		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) > 0 {
+			state.PendingRevokeIDs = idList(append(listIDs(state.PendingRevokeIDs), ambiguous.Orphans...))
+			detail += fmt.Sprintf(" The token(s) %s left behind by the failed mint are kept in state (pending_revoke_ids); "+
+				"the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "))
+		}
+		diags.AddError(d.Summary(), detail)
+		return state, false
+	}
+	ctx = maskSecrets(ctx, created.Secret)
+	tflog.Info(ctx, "minted MotherDuck token (rotation in place)", map[string]any{"username": username, "token_id": created.ID})
+
+	next = plan
+	next.PendingRevokeIDs = state.PendingRevokeIDs
+	revoke := []string{}
+	if !state.PreviousID.IsNull() {
+		revoke = append(revoke, state.PreviousID.ValueString())
+	}
+	if gone {
+		revoke = append(revoke, state.ID.ValueString())
+		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
+	} else {
+		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = state.ID, state.Token, state.ExpireAt
+	}
+	next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), revoke...))
+	next.Token = types.StringValue(created.Secret)
+	applyListed(&next, created.Token)
+	return next, true
+}
+
+// revokeAll invalidates every id, treating "already invalid" as done, and
+// returns the ids it could not invalidate, with one error for them that ends
+// with whatTheyBecome (what happens to them now).
+func (r *userTokenResource) revokeAll(ctx context.Context, username string, ids []string, whatTheyBecome string, diags *diag.Diagnostics) []string {
+	var failed []string
+	var firstErr error
+	for _, id := range ids {
+		err := r.data.client.DeleteToken(ctx, username, id)
+		switch {
+		case err == nil:
+			tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
+		case client.IsNotFound(err):
+			tflog.Info(ctx, "token was already invalid", map[string]any{"username": username, "token_id": id})
+		default:
+			failed = append(failed, id)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	if firstErr != nil {
+		d := apiErrorDiag(r.data, fmt.Sprintf("invalidate token %s of user %q", strings.Join(failed, ", "), username), username, firstErr)
+		diags.AddError(d.Summary(), d.Detail()+"\n\n"+whatTheyBecome)
+	}
+	return failed
+}
+
+// refreshPrevious drops a previous token that is no longer listed or has
+// expired: that is no drift. It reports whether a previous token is live.
+func refreshPrevious(m *userTokenModel, tokens []client.Token) bool {
+	if m.PreviousID.IsNull() {
+		return false
+	}
+	if t, ok := listedToken(tokens, m.PreviousID.ValueString()); ok {
+		m.PreviousExpireAt = rfc3339OrNull(t.ExpireAt)
+		return true
+	}
+	m.PreviousID, m.PreviousToken, m.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
+	return false
+}
+
+// refreshPending drops ids still to revoke that are no longer live.
+func refreshPending(m *userTokenModel, tokens []client.Token) {
+	var live []string
+	for _, id := range listIDs(m.PendingRevokeIDs) {
+		if _, ok := listedToken(tokens, id); ok {
+			live = append(live, id)
+		}
+	}
+	m.PendingRevokeIDs = idList(live)
+}
+
+// listedToken finds a token in a list from the client, which lists only
+// unexpired tokens: one not listed was invalidated or has expired.
+func listedToken(tokens []client.Token, id string) (client.Token, bool) {
+	for _, t := range tokens {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return client.Token{}, false
+}
+
+// listIDs reads a list of token ids from state.
+func listIDs(l types.List) []string {
+	var ids []string
+	for _, e := range l.Elements() {
+		if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			ids = append(ids, s.ValueString())
+		}
+	}
+	return ids
+}
+
+// idList is the state form of a list of ids: null when empty.
+func idList(ids []string) types.List {
+	if len(ids) == 0 {
+		return types.ListNull(types.StringType)
+	}
+	elems := make([]attr.Value, len(ids))
+	for i, id := range ids {
+		elems[i] = types.StringValue(id)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+func numberReplaceUnlessKeepPrevious() planmodifier.Number {
+	return numberplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.NumberRequest, resp *numberplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = replaceUnlessKeepPrevious(ctx, req.Plan)
+	}, replaceUnlessKeepPreviousDesc, replaceUnlessKeepPreviousDesc)
+}
+
+// keepersChanged compares keepers, an empty map being the same as null.
+func keepersChanged(state, plan types.Map) bool {
+	empty := func(m types.Map) bool { return !m.IsUnknown() && len(m.Elements()) == 0 }
+	return !(empty(state) && empty(plan)) && !state.Equal(plan)
+}
