@@ -1,6 +1,8 @@
-# Rotation without downtime: a 90-day token replaced once fewer than 14 days
+# Rotation by replacement: a 90-day token replaced once fewer than 14 days
 # are left. create_before_destroy mints the new token before the old one is
-# invalidated, so consumers that read the new secret never see a gap.
+# invalidated, in the same apply: a consumer still holding the old secret
+# fails until it picks up the new one. To keep it valid for that time, see
+# keep_previous.tf.
 resource "motherduck_user_token" "loader" {
   username      = "svc_ci"
   name          = "nightly-loader"

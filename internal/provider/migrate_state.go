@@ -80,7 +80,9 @@ func (src tokenSource) move(ctx context.Context, req resource.MoveStateRequest, 
 	if msg := usernameProblem(m.Username.ValueString()); msg != "" && !m.Username.IsNull() {
 		raw.fail("username", msg)
 	}
-	m.Timeouts = nullTimeouts()
+	m.Timeouts = nullTimeouts("update")
+	m.KeepPrevious = types.BoolValue(false)
+	clearPrevious(&m)
 	if m.TokenType.IsNull() {
 		m.TokenType = types.StringValue(tokenTypes[0])
 	} else if !isOneOf(m.TokenType.ValueString(), tokenTypes) {
@@ -98,11 +100,14 @@ func (src tokenSource) move(ctx context.Context, req resource.MoveStateRequest, 
 	}
 }
 
-// nullTimeouts is an unset timeouts block (create, read and delete).
-func nullTimeouts() timeouts.Value {
-	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-		"create": types.StringType, "read": types.StringType, "delete": types.StringType,
-	})}
+// nullTimeouts is an unset timeouts block (create, read and delete, and any
+// more operations named).
+func nullTimeouts(more ...string) timeouts.Value {
+	attrTypes := map[string]attr.Type{"create": types.StringType, "read": types.StringType, "delete": types.StringType}
+	for _, op := range more {
+		attrTypes[op] = types.StringType
+	}
+	return timeouts.Value{Object: types.ObjectNull(attrTypes)}
 }
 
 // accountSource describes a service-account resource of another provider.
