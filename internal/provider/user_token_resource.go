@@ -58,7 +58,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A MotherDuck access token of one user. Creating it mints the token; destroying or replacing it " +
 			"invalidates the token (`DELETE /v1/users/{username}/tokens/{token_id}`). A token cannot change, so changing any " +
-			"input replaces it: a new token is minted and the old one invalidated.",
+			"input replaces it: a new token is minted and the old one invalidated. With `keep_previous` a rotation is an " +
+			"update in place instead, and the token it replaces stays valid until the next rotation.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
@@ -108,7 +109,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"keepers": schema.MapAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "Arbitrary strings that, when any of them changes, replace the token. Tie a rotation to " +
+				MarkdownDescription: "Arbitrary strings that, when any of them changes, rotate the token (replace it, or with " +
+					"`keep_previous` rotate it in place). Tie a rotation to " +
 					"a release, a date or another resource's id. Use `plantimestamp()`-derived values with care: `timestamp()` " +
 					"changes on every run and would replace the token on every apply. An empty map is the same as no keepers.",
 				// An empty map and null both mean no keepers: going from one
@@ -126,7 +128,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "Rotate the token once the time left before `expire_at` is less than this duration " +
 					"(a Go duration such as `\"168h\"`). The plan then replaces the token; with " +
-					"`lifecycle { create_before_destroy = true }` the new token exists before the old one is invalidated. " +
+					"`lifecycle { create_before_destroy = true }` the new token exists before the old one is invalidated, in the same " +
+					"apply. With `keep_previous` the plan rotates it in place and the old token stays valid until the next rotation. " +
 					"Needs `ttl`, and must be shorter than it. The decision is taken when planning, so apply never disagrees with plan.",
 				Validators: []validator.String{durationValidator{min: time.Second}},
 			},
