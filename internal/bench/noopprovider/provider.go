@@ -117,6 +117,11 @@ func (r *noopTokenResource) Create(ctx context.Context, req resource.CreateReque
 		"created_ts": timetypes.NewRFC3339TimeValue(time.Now().UTC().Truncate(time.Second)),
 		"expire_at":  timetypes.NewRFC3339Null(),
 		"read_only":  types.BoolValue(tokenType.ValueString() == "read_scaling"),
+		// keep_previous: a new token has no previous one, nothing to revoke.
+		"previous_id":        types.StringNull(),
+		"previous_token":     types.StringNull(),
+		"previous_expire_at": timetypes.NewRFC3339Null(),
+		"pending_revoke_ids": types.ListNull(types.StringType),
 	}
 	for name, v := range computed {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
