@@ -155,3 +155,29 @@ func TestAccAPIErrors_routeNotFoundNamesTheURL(t *testing.T) {
 		t.Errorf("the error reads as a missing user or shows the token:\n%s", got)
 	}
 }
+
+// TestAccUserToken_mintRefusalsNameTheirCauses: a 403 on a mint names both
+// causes the API gives it for (no Admin role, or another human user as the
+// target), and a 404 says only that the user does not exist.
+func TestAccUserToken_mintRefusalsNameTheirCauses(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.AddHumanUser("alice", false)
+	body := func(user string) string {
+		return env.Config(fmt.Sprintf("resource \"motherduck_user_token\" \"t\" {\n  username = %q\n  name = \"x\"\n}\n", user))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: body("alice"),
+				ExpectError: regexp.MustCompile(`(?s)403\s+Forbidden.*organization\s+Admin\s+role.*"alice"\s+is\s+another\s+human\s+user.*` +
+					`only\s+for\s+their\s+own\s+user\s+and\s+for\s+the\s+organization's\s+service\s+accounts`),
+			},
+			{
+				Config:      body("nobody_here"),
+				ExpectError: regexp.MustCompile(`(?s)User Not Found.*"nobody_here"\s+does\s+not\s+exist\s+in\s+the\s+organization\.\s+Check\s+the\s+username`),
+			},
+		},
+	})
+}

@@ -34,14 +34,21 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		summary, detail = "MotherDuck Rejected the Credentials", fmt.Sprintf("Could not %s: MotherDuck answered 401 Unauthorized. "+
 			"The token came from %s; check that it is a current read/write token (not revoked, not expired).\n\n%s",
 			action, source, cause(err))
+	case client.IsForbidden(err) && errors.As(err, &apiErr) && apiErr.Operation == client.OpMintToken:
+		// The API answers 403 both to a caller without the Admin role and
+		// to an admin minting for another human user.
+		summary, detail = "MotherDuck Refused the Operation", fmt.Sprintf("Could not %s: MotherDuck answered 403 Forbidden. "+
+			"Either the provider's token (it came from %s) is not a read/write token of a user with the organization Admin "+
+			"role, or user %q is another human user: admins can mint tokens only for their own user and for the "+
+			"organization's service accounts.\n\n%s", action, source, username, cause(err))
 	case client.IsForbidden(err):
 		summary, detail = "MotherDuck Refused the Operation", fmt.Sprintf("Could not %s: MotherDuck answered 403 Forbidden. "+
 			"This provider needs a read/write token of a user with the organization Admin role (the token came from %s). "+
 			"Admins can manage tokens only for their own user and for the organization's service accounts.\n\n%s",
 			action, source, cause(err))
 	case client.IsNotFound(err):
-		summary, detail = "MotherDuck User Not Found", fmt.Sprintf("Could not %s: user %q does not exist in the organization "+
-			"(or is another human user, for whom admins cannot manage tokens).\n\n%s", action, username, cause(err))
+		summary, detail = "MotherDuck User Not Found", fmt.Sprintf("Could not %s: user %q does not exist in the organization. "+
+			"Check the username, and that the provider's token belongs to that organization.\n\n%s", action, username, cause(err))
 	case client.IsBadRequest(err):
 		var b strings.Builder
 		if errors.As(err, &apiErr) {

@@ -37,8 +37,8 @@ func (l *userTokenListResource) Metadata(_ context.Context, req resource.Metadat
 
 func (l *userTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the valid tokens of one user, for `terraform query` and generated import configuration. " +
-			"Secrets are never listed.",
+		MarkdownDescription: "Lists the valid tokens of one user, for `terraform query` and generated import configuration, " +
+			"oldest first (by `created_ts`, then `id`; `limit` keeps the oldest). Secrets are never listed.",
 		Attributes: map[string]schema.Attribute{
 			"username": schema.StringAttribute{
 				Required:            true,
@@ -74,7 +74,7 @@ func (l *userTokenListResource) List(ctx context.Context, req list.ListRequest, 
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
 		var sent int64
-		for _, t := range tokens {
+		for _, t := range byCreation(tokens) {
 			if req.Limit > 0 && sent >= req.Limit {
 				return
 			}

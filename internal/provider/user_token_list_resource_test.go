@@ -322,14 +322,24 @@ func TestUserTokenListResource(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("limit 1: got %d results", len(got))
 		}
-		// the first token of the API's answer, whatever its order
-		first, _ := str(t, h.list(t, acctest.ServiceAccount, nil, false, 100)[0].identity["id"])
-		if id, _ := str(t, got[0].identity["id"]); id != first {
-			t.Errorf("limit 1 returned %s, want the first token listed, %s", id, first)
+		// the oldest token, whatever order the API answers in
+		if id, _ := str(t, got[0].identity["id"]); id != ciHour.ID {
+			t.Errorf("limit 1 returned %s, want the oldest token, %s", id, ciHour.ID)
 		}
 		name := "ci"
 		if got := h.list(t, acctest.ServiceAccount, &name, false, 1); len(got) != 1 {
 			t.Errorf("limit 1 with a name filter: got %d results", len(got))
+		}
+	})
+
+	t.Run("oldest first", func(t *testing.T) {
+		var ids []string
+		for _, r := range h.list(t, acctest.ServiceAccount, nil, false, 100) {
+			id, _ := str(t, r.identity["id"])
+			ids = append(ids, id)
+		}
+		if want := []string{ciHour.ID, ciScaling.ID, other.ID}; fmt.Sprint(ids) != fmt.Sprint(want) {
+			t.Errorf("results in the order %v, want oldest first %v", ids, want)
 		}
 	})
 

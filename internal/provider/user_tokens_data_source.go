@@ -3,12 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
 )
 
 var (
@@ -53,8 +57,9 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Validators:          []validator.String{usernameValidator()},
 			},
 			"tokens": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The user's tokens, in the order the API returns them.",
+				Computed: true,
+				MarkdownDescription: "The user's tokens, oldest first (by `created_ts`, then `id`), whatever order the API answers in, so that " +
+					"the list does not change between runs when the tokens do not.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
 					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
@@ -87,7 +92,7 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	// An empty slice, not nil: a user without tokens lists [], not null.
 	cfg.Tokens = make([]listedTokenModel, 0, len(tokens))
-	for _, t := range tokens { // the client lists only unexpired tokens
+	for _, t := range byCreation(tokens) { // the client lists only unexpired tokens
 		cfg.Tokens = append(cfg.Tokens, listedTokenModel{
 			ID:          types.StringValue(t.ID),
 			Name:        types.StringValue(t.Name),
@@ -99,4 +104,16 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// byCreation sorts tokens oldest first, by created_ts and then id: the API
+// answers in no particular order, and outputs must not churn between runs.
+func byCreation(tokens []client.Token) []client.Token {
+	slices.SortStableFunc(tokens, func(a, b client.Token) int {
+		if c := a.CreatedTS.Compare(b.CreatedTS); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return tokens
 }

@@ -190,3 +190,32 @@ data "motherduck_user_tokens" "all" {
 		}},
 	})
 }
+
+// TestAccUserTokensDataSource_oldestFirst: the tokens come oldest first,
+// then by id for tokens of the same second, whatever order the API answers
+// in (the emulator never answers in creation order).
+func TestAccUserTokensDataSource_oldestFirst(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	s := env.Server
+	var want []string
+	for i := range 3 {
+		want = append(want, s.MintToken("svc_ci", fmt.Sprintf("t%d", i), 0, "").ID)
+		s.Advance(time.Second)
+	}
+	// two of the same second: by id
+	same := []string{s.MintToken("svc_ci", "same-a", 0, "").ID, s.MintToken("svc_ci", "same-b", 0, "").ID}
+	sort.Strings(same)
+	want = append(want, same...)
+	checks := []resource.TestCheckFunc{resource.TestCheckResourceAttr(tokensAddr, "tokens.#", fmt.Sprint(len(want)))}
+	for i, id := range want {
+		checks = append(checks, resource.TestCheckResourceAttr(tokensAddr, fmt.Sprintf("tokens.%d.id", i), id))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config: env.Config(`data "motherduck_user_tokens" "all" { username = "svc_ci" }`),
+			Check:  resource.ComposeAggregateTestCheckFunc(checks...),
+		}},
+	})
+}
