@@ -34,17 +34,33 @@ func TestAccUserToken_importMissingTokenSaysWhy(t *testing.T) {
 		{"never existed", "svc_ci/00000000-0000-4000-8000-000000000000", notValid},
 		{"unknown user", "svc_nobody/" + other.ID, regexp.MustCompile(`(?s)Cannot Import Token: User Not Found.*"svc_nobody"\s+does\s+not\s+exist`)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.Factories(),
-				Steps: []resource.TestStep{{
-					Config:        tokenConfig(env, "username = \"svc_ci\"\nname = \"x\""),
-					ResourceName:  tokenAddr,
-					ImportState:   true,
-					ImportStateId: tc.id,
-					ExpectError:   tc.want,
-				}},
-			})
-		})
+		t.Run(tc.name, func(t *testing.T) { importFails(t, env, tc.id, tc.want) })
 	}
+}
+
+func TestAccUserToken_importMalformedID(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	for _, id := range []string{"no-slash", "/abc", "svc_ci/", "svc_ci/a/b", "bad user/abc", "svc_ci/not a uuid"} {
+		importFails(t, env, id, regexp.MustCompile(`<username>/<token_id>`))
+	}
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("a malformed import ID must be refused before any request; the emulator saw %d", n)
+	}
+}
+
+// importFails imports tokenAddr with id and expects the import to fail with
+// want.
+func importFails(t *testing.T, env *acctest.Env, id string, want *regexp.Regexp) {
+	t.Helper()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:        tokenConfig(env, "username = \"svc_ci\"\nname = \"x\""),
+			ResourceName:  tokenAddr,
+			ImportState:   true,
+			ImportStateId: id,
+			ExpectError:   want,
+		}},
+	})
 }
