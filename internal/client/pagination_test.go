@@ -50,8 +50,14 @@ func (p *pagedServer) cursors() []string {
 	return append([]string(nil), p.cursor...)
 }
 
-func body(s string) func(http.ResponseWriter) {
-	return func(w http.ResponseWriter) { _, _ = io.WriteString(w, s) }
+func body(s string) func(http.ResponseWriter) { return answer(http.StatusOK, s) }
+
+// answer is a page that answers with status and the body s.
+func answer(status int, s string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, s)
+	}
 }
 
 func tok(id string) string {
@@ -122,18 +128,12 @@ func TestListTokens_UnreadablePageFailsTheList(t *testing.T) {
 			"": body(`{"tokens":[],"next_page_token":7}`),
 		}, `field "next_page_token" is not a string`},
 		{"page 2 server error", map[string]func(http.ResponseWriter){
-			"": first,
-			"p2": func(w http.ResponseWriter) {
-				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = io.WriteString(w, `{"message":"boom","code":"INTERNAL_SERVER_ERROR"}`)
-			},
+			"":   first,
+			"p2": answer(http.StatusInternalServerError, `{"message":"boom","code":"INTERNAL_SERVER_ERROR"}`),
 		}, "HTTP 500"},
 		{"page 2 not found", map[string]func(http.ResponseWriter){
-			"": first,
-			"p2": func(w http.ResponseWriter) {
-				w.WriteHeader(http.StatusNotFound)
-				_, _ = io.WriteString(w, `{"message":"user not found","code":"NOT_FOUND"}`)
-			},
+			"":   first,
+			"p2": answer(http.StatusNotFound, `{"message":"user not found","code":"NOT_FOUND"}`),
 		}, "page 2: answered"},
 		{"unknown cursor", map[string]func(http.ResponseWriter){"": first}, "HTTP 400"},
 	}
