@@ -146,30 +146,33 @@ func attributesJSON(attrs []*tfprotov6.SchemaAttribute) object {
 	return out
 }
 
-func blockNesting(n tfprotov6.SchemaNestedBlockNestingMode) string {
-	switch n {
-	case tfprotov6.SchemaNestedBlockNestingModeSingle:
-		return "single"
-	case tfprotov6.SchemaNestedBlockNestingModeList:
-		return "list"
-	case tfprotov6.SchemaNestedBlockNestingModeSet:
-		return "set"
-	case tfprotov6.SchemaNestedBlockNestingModeMap:
-		return "map"
-	default:
-		return "group"
+// nestingNames are the names of the nesting modes of blocks and of nested
+// attributes; a mode missing here is a block's "group" or an attribute's
+// "single".
+var (
+	blockNestingNames = map[tfprotov6.SchemaNestedBlockNestingMode]string{
+		tfprotov6.SchemaNestedBlockNestingModeSingle: "single",
+		tfprotov6.SchemaNestedBlockNestingModeList:   "list",
+		tfprotov6.SchemaNestedBlockNestingModeSet:    "set",
+		tfprotov6.SchemaNestedBlockNestingModeMap:    "map",
 	}
+	objectNestingNames = map[tfprotov6.SchemaObjectNestingMode]string{
+		tfprotov6.SchemaObjectNestingModeList: "list",
+		tfprotov6.SchemaObjectNestingModeSet:  "set",
+		tfprotov6.SchemaObjectNestingModeMap:  "map",
+	}
+)
+
+func blockNesting(n tfprotov6.SchemaNestedBlockNestingMode) string {
+	if name, ok := blockNestingNames[n]; ok {
+		return name
+	}
+	return "group"
 }
 
 func objectNesting(n tfprotov6.SchemaObjectNestingMode) string {
-	switch n {
-	case tfprotov6.SchemaObjectNestingModeList:
-		return "list"
-	case tfprotov6.SchemaObjectNestingModeSet:
-		return "set"
-	case tfprotov6.SchemaObjectNestingModeMap:
-		return "map"
-	default:
-		return "single"
+	if name, ok := objectNestingNames[n]; ok {
+		return name
 	}
+	return "single"
 }
