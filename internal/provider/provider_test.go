@@ -26,14 +26,7 @@ func TestAccProvider_environmentFallback(t *testing.T) {
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", env.Server.AdminToken()) // the name DuckDB uses
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
-		Steps: []resource.TestStep{{
-			Config:            plainTokenBody,
-			ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
-		}},
-	})
+	mintsLiveToken(t, env, plainTokenBody)
 }
 
 func TestAccProvider_missingToken(t *testing.T) {
@@ -144,6 +137,13 @@ resource "motherduck_user_token" "t" {
   name     = "late"
 }
 `, env.Server.AdminToken(), env.URL)
+	mintsLiveToken(t, env, cfg)
+}
+
+// mintsLiveToken applies cfg, which declares tokenAddr for svc_ci, and
+// expects its token to be live; after the destroy no token of svc_ci is.
+func mintsLiveToken(t *testing.T, env *acctest.Env, cfg string) {
+	t.Helper()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
