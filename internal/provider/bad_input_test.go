@@ -23,6 +23,13 @@ type badInput struct {
 
 var long256 = strings.Repeat("a", 256)
 
+// withNames starts a token's arguments with a valid username and name;
+// withTTL adds a ttl of an hour.
+const (
+	withNames = "username = \"svc_ci\"\nname = \"x\"\n"
+	withTTL   = withNames + "ttl = 3600\n"
+)
+
 // badInputs covers every input of the provider and the resource. Each must
 // fail during plan, on its attribute, before any API request.
 var badInputs = []badInput{
@@ -70,74 +77,30 @@ name = "ci\u0007"`, false, `name[\s\S]*control`},
 	{"name too long in unicode", fmt.Sprintf(`username = "svc_ci"
 name = %q`, strings.Repeat("é", 256)), false, `name[\s\S]*at most 255`},
 	// ttl
-	{"ttl below minimum", `username = "svc_ci"
-name = "x"
-ttl = 299`, false, `ttl[\s\S]*300`},
-	{"ttl above maximum", `username = "svc_ci"
-name = "x"
-ttl = 31536001`, false, `ttl[\s\S]*31536000`},
-	{"ttl zero", `username = "svc_ci"
-name = "x"
-ttl = 0`, false, `ttl`},
-	{"ttl negative", `username = "svc_ci"
-name = "x"
-ttl = -300`, false, `ttl`},
-	{"ttl fractional", `username = "svc_ci"
-name = "x"
-ttl = 300.5`, false, `ttl must be a whole\s+number\s+of\s+seconds`},
-	{"ttl not a number", `username = "svc_ci"
-name = "x"
-ttl = "an hour"`, false, `ttl|number`},
+	{"ttl below minimum", withNames + `ttl = 299`, false, `ttl[\s\S]*300`},
+	{"ttl above maximum", withNames + `ttl = 31536001`, false, `ttl[\s\S]*31536000`},
+	{"ttl zero", withNames + `ttl = 0`, false, `ttl`},
+	{"ttl negative", withNames + `ttl = -300`, false, `ttl`},
+	{"ttl fractional", withNames + `ttl = 300.5`, false, `ttl must be a whole\s+number\s+of\s+seconds`},
+	{"ttl not a number", withNames + `ttl = "an hour"`, false, `ttl|number`},
 	// token_type
-	{"token_type unknown", `username = "svc_ci"
-name = "x"
-token_type = "admin"`, false, `token_type[\s\S]*read_write`},
-	{"token_type wrong case", `username = "svc_ci"
-name = "x"
-token_type = "READ_WRITE"`, false, `token_type`},
-	{"token_type empty", `username = "svc_ci"
-name = "x"
-token_type = ""`, false, `token_type`},
+	{"token_type unknown", withNames + `token_type = "admin"`, false, `token_type[\s\S]*read_write`},
+	{"token_type wrong case", withNames + `token_type = "READ_WRITE"`, false, `token_type`},
+	{"token_type empty", withNames + `token_type = ""`, false, `token_type`},
 	// description
-	{"description empty", `username = "svc_ci"
-name = "x"
-description = ""`, false, `description`},
-	{"description too long", fmt.Sprintf(`username = "svc_ci"
-name = "x"
-description = %q`, strings.Repeat("d", 1001)), false, `description`},
-	{"description leading space", `username = "svc_ci"
-name = "x"
-description = " ci"`, false, `description[\s\S]*white\s+space`},
-	{"description trailing space", `username = "svc_ci"
-name = "x"
-description = "ci "`, false, `description[\s\S]*white\s+space`},
+	{"description empty", withNames + `description = ""`, false, `description`},
+	{"description too long", withNames + fmt.Sprintf(`description = %q`, strings.Repeat("d", 1001)), false, `description`},
+	{"description leading space", withNames + `description = " ci"`, false, `description[\s\S]*white\s+space`},
+	{"description trailing space", withNames + `description = "ci "`, false, `description[\s\S]*white\s+space`},
 	// rotate_before
-	{"rotate_before not a duration", `username = "svc_ci"
-name = "x"
-ttl = 3600
-rotate_before = "soon"`, false, `rotate_before|duration`},
-	{"rotate_before without ttl", `username = "svc_ci"
-name = "x"
-rotate_before = "1h"`, false, `rotate_before[\s\S]*ttl`},
-	{"rotate_before longer than ttl", `username = "svc_ci"
-name = "x"
-ttl = 3600
-rotate_before = "2h"`, false, `rotate_before[\s\S]*shorter`},
-	{"rotate_before negative", `username = "svc_ci"
-name = "x"
-ttl = 3600
-rotate_before = "-1h"`, false, `rotate_before`},
-	{"rotate_before under a second", `username = "svc_ci"
-name = "x"
-ttl = 3600
-rotate_before = "500ms"`, false, `rotate_before must be at\s+least\s+1s,\s+got\s+500ms`},
+	{"rotate_before not a duration", withTTL + `rotate_before = "soon"`, false, `rotate_before|duration`},
+	{"rotate_before without ttl", withNames + `rotate_before = "1h"`, false, `rotate_before[\s\S]*ttl`},
+	{"rotate_before longer than ttl", withTTL + `rotate_before = "2h"`, false, `rotate_before[\s\S]*shorter`},
+	{"rotate_before negative", withTTL + `rotate_before = "-1h"`, false, `rotate_before`},
+	{"rotate_before under a second", withTTL + `rotate_before = "500ms"`, false, `rotate_before must be at\s+least\s+1s,\s+got\s+500ms`},
 	// keepers and unknown arguments
-	{"keepers wrong type", `username = "svc_ci"
-name = "x"
-keepers = "v1"`, false, `keepers`},
-	{"unknown argument", `username = "svc_ci"
-name = "x"
-secret = "y"`, false, `secret`},
+	{"keepers wrong type", withNames + `keepers = "v1"`, false, `keepers`},
+	{"unknown argument", withNames + `secret = "y"`, false, `secret`},
 	// provider
 	{"api_url ftp", `api_url_override = "ftp://example.com"`, true, `api_url[\s\S]*https`},
 	{"api_url plain http to a remote host", `api_url_override = "http://api.example.com"`, true, `api_url[\s\S]*loopback`},
