@@ -163,7 +163,12 @@ func rotationStep(env *acctest.Env, cfg string, pre func(), cur, curSecret, prev
 				return nil
 			},
 			resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", oldCur),
-			resource.TestCheckResourceAttrPtr(tokenAddr, "previous_token", oldCurSecret),
+			func(s *terraform.State) error { // compared without printing either secret
+				if s.RootModule().Resources[tokenAddr].Primary.Attributes["previous_token"] != *oldCurSecret || *oldCurSecret == "" {
+					return fmt.Errorf("previous_token is not the secret of the replaced token %s", *oldCur)
+				}
+				return nil
+			},
 			func(s *terraform.State) error { // the old current token's expiry, as the API has it
 				tok, _ := env.Server.Token(*oldCur)
 				got := s.RootModule().Resources[tokenAddr].Primary.Attributes["previous_expire_at"]
@@ -404,6 +409,49 @@ func TestAccUserTokenKeepPrevious_currentGoneWhilePreviousLives(t *testing.T) {
 	if fresh == cur || fresh == prev {
 		t.Fatalf("the apply must mint a new token, got %s", fresh)
 	}
+}
+
+// TestAccUserTokenKeepPrevious_currentGoneThenSwitchedOff: the current
+// token is gone while the previous one lives, and the same run turns
+// keep_previous off. The plan replaces the resource: destroy revokes the
+// previous token, and one new token is left.
+func TestAccUserTokenKeepPrevious_currentGoneThenSwitchedOff(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var cur, curSecret, prev, fresh string
+	cfg := func(keep bool, release string) string {
+		return tokenConfig(env, fmt.Sprintf(`username      = "svc_ci"
+name          = "kp"
+keep_previous = %t
+keepers = {
+  release = %q
+}`, keep, release))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{Config: cfg(true, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, cfg(true, "r2"), nil, &cur, &curSecret, &prev),
+			{
+				PreConfig: func() {
+					if !env.Server.RevokeToken(acctest.ServiceAccount, cur) {
+						t.Fatal("could not revoke the current token out of band")
+					}
+				},
+				Config: cfg(false, "r2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					acctest.StateID(tokenAddr, &fresh),
+					env.CheckRevoked(&prev),
+					resource.TestCheckNoResourceAttr(tokenAddr, "previous_id"),
+					checkLiveExactly(env, acctest.ServiceAccount, &fresh),
+				),
+			},
+		},
+	})
 }
 
 // TestAccUserTokenKeepPrevious_switchOffRevokesPrevious: true -> false
