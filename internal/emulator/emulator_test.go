@@ -109,6 +109,18 @@ func start(t *testing.T) (*emulator.Server, string) {
 	return s, u
 }
 
+// ciTokens is the token collection of svc_ci.
+const ciTokens = "/v1/users/svc_ci/tokens"
+
+// startWithCI starts an emulator with the service account svc_ci; it
+// returns the server, its URL and the admin token.
+func startWithCI(t *testing.T) (*emulator.Server, string, string) {
+	t.Helper()
+	s, u := start(t)
+	s.AddServiceAccount("svc_ci")
+	return s, u, s.AdminToken()
+}
+
 // wantError checks status, a JSON content type and the contract's error shape.
 func wantError(t *testing.T, r result, status int, code string) map[string]any {
 	t.Helper()
@@ -310,9 +322,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestMintAndList(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	now := s.Now()
 	if now.Nanosecond() != 0 || now.Location() != time.UTC {
 		t.Fatalf("clock not UTC seconds: %v", now)
@@ -418,9 +428,7 @@ func TestListOrder(t *testing.T) {
 		{"forty", 40, time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, u := start(t)
-			s.AddServiceAccount("svc_ci")
-			admin := s.AdminToken()
+			s, u, admin := startWithCI(t)
 			var created []string
 			for i := 0; i < tc.tokens; i++ {
 				created = append(created, mint(t, u, admin, "svc_ci", map[string]any{"name": fmt.Sprint("t", i)})["id"].(string))
@@ -449,9 +457,7 @@ func TestListOrder(t *testing.T) {
 	// A token minted with the clock moved back is created first; an
 	// out-of-band token is listed too; a revoked one is not, and what remains
 	// is still not in creation order.
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	var created []string
 	for i := 0; i < 4; i++ {
 		created = append(created, s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "").ID)
@@ -521,9 +527,7 @@ func TestListPaging(t *testing.T) {
 		{"page size equal to the list", 5, 5, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, u := start(t)
-			s.AddServiceAccount("svc_ci")
-			admin := s.AdminToken()
+			s, u, admin := startWithCI(t)
 			for i := 0; i < tc.tokens; i++ {
 				s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
 			}
@@ -574,9 +578,7 @@ func TestListPaging(t *testing.T) {
 		})
 	}
 
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	for i := 0; i < 3; i++ {
 		s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
 	}
@@ -635,9 +637,7 @@ func TestFaultRepeatCursor(t *testing.T) {
 		{"any op: lists only", 2, emulator.Fault{Kind: emulator.FaultRepeatCursor, Times: 2}, 2, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, u := start(t)
-			s.AddServiceAccount("svc_ci")
-			admin := s.AdminToken()
+			s, u, admin := startWithCI(t)
 			for i := 0; i < 5; i++ {
 				s.MintToken("svc_ci", fmt.Sprint("t", i), 0, "")
 			}
@@ -699,9 +699,7 @@ func TestFaultRepeatCursor(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	m := mint(t, u, admin, "svc_ci", map[string]any{"name": "short", "ttl": 300})
 	id := m["id"].(string)
 	s.Advance(299 * time.Second)
@@ -1004,10 +1002,8 @@ func TestInstances(t *testing.T) {
 }
 
 func TestMintValidation(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
-	path := "/v1/users/svc_ci/tokens"
+	s, u, admin := startWithCI(t)
+	path := ciTokens
 
 	bad := []struct {
 		name        string
@@ -1119,9 +1115,7 @@ func TestMintValidation(t *testing.T) {
 }
 
 func TestDescriptionSupport(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 
 	m := mint(t, u, admin, "svc_ci", map[string]any{"name": "d", "description": "for CI"})
 	if m["description"] != "for CI" {
@@ -1224,9 +1218,7 @@ func TestEscapedUsernames(t *testing.T) {
 }
 
 func TestRequestsRecord(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	before := s.Now()
 	m := mint(t, u, admin, "svc_ci", map[string]any{"name": "n"})
 	list(t, u, admin, "svc_ci")
@@ -1271,10 +1263,8 @@ func TestRequestsRecord(t *testing.T) {
 }
 
 func TestFaultStatus(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
-	path := "/v1/users/svc_ci/tokens"
+	s, u, admin := startWithCI(t)
+	path := ciTokens
 
 	s.InjectFault(emulator.Fault{Op: "mint", Kind: emulator.FaultStatus, Status: 500, Times: 1})
 	wantError(t, do(t, u, call{method: "POST", path: path, token: admin, body: map[string]any{"name": "x"}}), 500, "INTERNAL_SERVER_ERROR")
@@ -1346,10 +1336,8 @@ func TestFaultStatus(t *testing.T) {
 // A fault with UserAgent applies only to the client whose User-Agent
 // contains it: two clients sharing one emulator, faults on one side.
 func TestFaultUserAgent(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
-	path := "/v1/users/svc_ci/tokens"
+	s, u, admin := startWithCI(t)
+	path := ciTokens
 	s.InjectFault(emulator.Fault{Op: "mint", UserAgent: "side-a", Kind: emulator.FaultStatus, Status: 503})
 	body := map[string]any{"name": "x"}
 	if r := do(t, u, call{method: "POST", path: path, token: admin, body: body, userAgent: "tool/side-b"}); r.status != 200 {
@@ -1364,10 +1352,8 @@ func TestFaultUserAgent(t *testing.T) {
 }
 
 func TestFaultDrop(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
-	path := "/v1/users/svc_ci/tokens"
+	s, u, admin := startWithCI(t)
+	path := ciTokens
 
 	s.InjectFault(emulator.Fault{Op: "mint", Kind: emulator.FaultDropBefore, Times: 1})
 	r := do(t, u, call{method: "POST", path: path, token: admin, body: map[string]any{"name": "before"}})
@@ -1441,10 +1427,8 @@ func TestFaultDropWithHandlerOnly(t *testing.T) {
 }
 
 func TestFaultDelayAndLatency(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
-	path := "/v1/users/svc_ci/tokens"
+	s, u, admin := startWithCI(t)
+	path := ciTokens
 
 	s.InjectFault(emulator.Fault{Op: "list", Kind: emulator.FaultDelay, Delay: 150 * time.Millisecond, Times: 1})
 	t0 := time.Now()
@@ -1502,9 +1486,7 @@ func TestFaultDelayAndLatency(t *testing.T) {
 // faultTrace runs a fixed sequence of requests and returns what happened.
 func faultTrace(t *testing.T, seed int64) []string {
 	t.Helper()
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	s.SetRandomFaults(seed, 0.5, []emulator.Fault{
 		{Kind: emulator.FaultStatus, Status: 503, RetryAfter: "0"},
 		{Kind: emulator.FaultStatus, Status: 500},
@@ -1726,9 +1708,7 @@ func TestListen(t *testing.T) {
 }
 
 func TestInspectEndpoint(t *testing.T) {
-	s, u := start(t)
-	s.AddServiceAccount("svc_ci")
-	admin := s.AdminToken()
+	s, u, admin := startWithCI(t)
 	a := mint(t, u, admin, "svc_ci", map[string]any{"name": "a", "ttl": 300, "description": "d"})
 	b := mint(t, u, admin, "svc_ci", map[string]any{"name": "b"})
 	c := mint(t, u, admin, "svc_ci", map[string]any{"name": "c", "token_type": "read_scaling"})
