@@ -221,8 +221,7 @@ func TestEmulator_Retries(t *testing.T) {
 	})
 
 	t.Run("503 twice on revoke then success", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		tok := e.s.MintToken("svc", "t", 0, "")
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 503, Times: 2})
 		if err := e.c.DeleteToken(ctx, "svc", tok.ID); err != nil {
@@ -234,8 +233,7 @@ func TestEmulator_Retries(t *testing.T) {
 	})
 
 	t.Run("500 then success on list", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		e.s.MintToken("svc", "t", 0, "")
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500, Times: 1})
 		toks, err := e.c.ListTokens(ctx, "svc")
@@ -245,8 +243,7 @@ func TestEmulator_Retries(t *testing.T) {
 	})
 
 	t.Run("transport drops retried for GET and DELETE", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		tok := e.s.MintToken("svc", "t", 0, "")
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDropBefore, Times: 1})
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultDropAfter, Times: 1})
@@ -290,8 +287,7 @@ func TestEmulator_Retries(t *testing.T) {
 
 	t.Run("not retried: 400 401 403 404", func(t *testing.T) {
 		for _, st := range []int{400, 401, 403, 404} {
-			e := newEmu(t)
-			e.s.AddServiceAccount("svc")
+			e := newEmuWithSvc(t)
 			e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: st})
 			_, err := e.c.ListTokens(ctx, "svc")
 			var ae *APIError
@@ -331,8 +327,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 	ctx := ctxT(t)
 
 	t.Run("429 retried, exactly one live token", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "0", Times: 2})
 		ct, err := e.c.CreateToken(ctx, "svc", CreateTokenRequest{Name: "ci"})
 		if err != nil {
@@ -368,8 +363,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 			if tc.mod != nil {
 				mods = append(mods, tc.mod)
 			}
-			e := newEmu(t, mods...)
-			e.s.AddServiceAccount("svc")
+			e := newEmuWithSvc(t, mods...)
 			// A pre-existing token of the same name and shape must survive.
 			old := e.s.MintToken("svc", "ci", 0, "")
 			other := e.s.MintToken("svc", "other", 0, "")
@@ -492,8 +486,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 	})
 
 	t.Run("revoke of orphan fails: ids reported", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 403})
 		_, err := e.c.CreateToken(ctx, "svc", CreateTokenRequest{Name: "ci"})
@@ -511,8 +504,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 	})
 
 	t.Run("ttl and type must match for an orphan", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		if _, err := e.c.ListTokens(ctx, "svc"); err != nil {
 			t.Fatal(err)
 		}
@@ -536,8 +528,7 @@ func TestEmulator_MintRetries(t *testing.T) {
 	})
 
 	t.Run("caller cancels after the server committed: no orphan", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		cctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		base := baseTransport(t)
@@ -642,8 +633,7 @@ func TestEmulator_ListCache(t *testing.T) {
 	ctx := ctxT(t)
 
 	t.Run("concurrent calls share one request", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		e.s.MintToken("svc", "t", 0, "")
 		e.s.SetLatency(100 * time.Millisecond)
 		var wg sync.WaitGroup
@@ -671,8 +661,7 @@ func TestEmulator_ListCache(t *testing.T) {
 	})
 
 	t.Run("writes invalidate", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		tok := e.s.MintToken("svc", "t", 0, "")
 		if toks, _ := e.c.ListTokens(ctx, "svc"); len(toks) != 1 {
 			t.Fatal("setup")
@@ -705,8 +694,7 @@ func TestEmulator_ListCache(t *testing.T) {
 	})
 
 	t.Run("a call after a write never joins an older request", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		tok := e.s.MintToken("svc", "t", 0, "")
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Delay: 400 * time.Millisecond, Times: 1})
 		done := make(chan []Token)
@@ -742,8 +730,7 @@ func TestEmulator_ListCache(t *testing.T) {
 	})
 
 	t.Run("expiry judged against Now at each call", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		short := e.s.MintToken("svc", "short", 300*time.Second, "")
 		long := e.s.MintToken("svc", "long", 3600*time.Second, "")
 		toks, err := e.c.ListTokens(ctx, "svc")
@@ -761,8 +748,7 @@ func TestEmulator_ListCache(t *testing.T) {
 	})
 
 	t.Run("returned slices are copies", func(t *testing.T) {
-		e := newEmu(t)
-		e.s.AddServiceAccount("svc")
+		e := newEmuWithSvc(t)
 		e.s.MintToken("svc", "t", 300*time.Second, "")
 		a, _ := e.c.ListTokens(ctx, "svc")
 		a[0].Name = "mutated"

@@ -86,6 +86,14 @@ type emu struct {
 	log *recLogger
 }
 
+// newEmuWithSvc is newEmu with the service account "svc".
+func newEmuWithSvc(t *testing.T, mod ...func(*Config)) *emu {
+	t.Helper()
+	e := newEmu(t, mod...)
+	e.s.AddServiceAccount("svc")
+	return e
+}
+
 func newEmu(t *testing.T, mod ...func(*Config)) *emu {
 	t.Helper()
 	s := emulator.New()
