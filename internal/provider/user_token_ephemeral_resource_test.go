@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -422,7 +423,7 @@ func providerPIDs(r *logRun) []int {
 
 // startCLI starts one CLI command in the run's directory, with the log
 // settings logEnv and no other, writing its output into out.
-func startCLI(ctx context.Context, r *logRun, out *bytes.Buffer, logEnv []string, args ...string) *exec.Cmd {
+func startCLI(ctx context.Context, r *logRun, out io.Writer, logEnv []string, args ...string) *exec.Cmd {
 	r.t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -577,7 +578,7 @@ var openedLogEnv = []string{"TF_LOG_PROVIDER_MOTHERDUCK=INFO", "TF_LOG_SDK=OFF",
 // source, read through the ephemeral token, hangs (a delayed list of svc_ci),
 // and returns once the provider has opened that token: Terraform is then
 // running and will not close it before the read ends.
-func planHangingOnEphemeral(t *testing.T, env *acctest.Env, out *bytes.Buffer) (*logRun, *exec.Cmd) {
+func planHangingOnEphemeral(t *testing.T, env *acctest.Env, out *acctest.SyncBuffer) (*logRun, *exec.Cmd) {
 	t.Helper()
 	r := newEphemeralCLIRun(t, env, ephemeralCLIConfig(env, "", fmt.Sprintf(`
 data "motherduck_user_tokens" "hangs" {
@@ -642,7 +643,7 @@ func TestAccUserTokenEphemeral_runStopped(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := acctest.NewEnv(t)
-			var out bytes.Buffer
+			var out acctest.SyncBuffer // read while the CLI still writes it
 			r, cmd := planHangingOnEphemeral(t, env, &out)
 			tc.stop(r, cmd.Process)
 			waitNoneLeftOpen(t, env, out.String)
