@@ -198,7 +198,7 @@ func (r *userTokenResource) planWithoutKeepPrevious(ctx context.Context, req res
 // rotate carries out a rotation planned in place: it mints the new token, then
 // invalidates the tokens the rotation lets go. A failed mint leaves the state
 // as it was (plus the ids of tokens an ambiguous mint left behind).
-func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenModel, gone bool, diags *diag.Diagnostics) (next userTokenModel, ok bool) {
+func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenModel, gone bool, private privateSetter, diags *diag.Diagnostics) (next userTokenModel, ok bool) {
 	username := state.Username.ValueString()
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
@@ -211,6 +211,11 @@ func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenMod
 			state.PendingRevokeIDs = idList(append(listIDs(state.PendingRevokeIDs), ambiguous.Orphans...))
 			detail += fmt.Sprintf(" The token(s) %s left behind by the failed mint are kept in state (pending_revoke_ids); "+
 				"the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "))
+		}
+		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) == 0 && ambiguous.Lost != nil {
+			keepLostMint(ctx, private, ambiguous.Lost, diags)
+			detail += " What identifies the token it may have minted is kept in private state: the next plan looks for it " +
+				"and adds it to pending_revoke_ids."
 		}
 		diags.AddError(d.Summary(), detail)
 		return state, false

@@ -751,3 +751,65 @@ func TestAccUserTokenKeepPrevious_import(t *testing.T) {
 		},
 	})
 }
+
+// TestAccUserTokenKeepPrevious_lostMintDuringRotation: the rotation's mint
+// commits a token and loses its answer, and the clean-up cannot even list,
+// so the token's id is unknown. The rotation did not happen; the next plan
+// finds that token by what the failed apply kept in private state, puts it
+// in pending_revoke_ids, and the apply invalidates it while rotating.
+func TestAccUserTokenKeepPrevious_lostMintDuringRotation(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var cur, curSecret, prev, lost string
+	cfg := func(release string) string {
+		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{
+				PreConfig: func() {
+					env.Server.ResetRequests()
+					// The plan's refresh and the apply's first list pass;
+					// every later list fails.
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 2})
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+				},
+				Config:      cfg("r3"),
+				ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "kept in private state"),
+			},
+			{
+				PreConfig: func() {
+					env.Server.ClearFaults()
+					mints := requestsOf(env, emulator.OpMint)
+					if len(mints) != 1 || mints[0].TokenID == "" {
+						t.Fatalf("want one committed mint, got %+v", mints)
+					}
+					lost = mints[0].TokenID
+				},
+				Config: cfg("r3"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPrior{tokenAddr, "id", func() any { return cur }},
+					expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{lost} }},
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.CheckRevoked(&lost),
+					env.CheckRevoked(&prev),
+					resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
+					resource.TestCheckNoResourceAttr(tokenAddr, "pending_revoke_ids.#"),
+					func(*terraform.State) error {
+						if n := len(liveIDs(env, acctest.ServiceAccount)); n != 2 {
+							return fmt.Errorf("%d live tokens, want 2", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}

@@ -25,6 +25,9 @@ import (
 //     organization, and a fingerprint of the admin token (even salted) is
 //     derived from a secret, and would also change with every rotation of
 //     the admin token, failing refreshes that are fine.
+//   - privateLostKey: failed rotation mints (keep_previous) whose token
+//     ids could not be learnt; the resource stays as it was, and the next
+//     Read adds the token each one minted to pending_revoke_ids.
 //   - privatePendingKey: a failed mint whose token's id could not be learnt
 //     (client.LostMint: user, name, ttl, type, time window, ids known
 //     before). The resource is then a tainted placeholder whose id is
@@ -32,6 +35,7 @@ import (
 const (
 	privateEndpointKey = "endpoint"
 	privatePendingKey  = "pending_mint"
+	privateLostKey     = "lost_mints"
 	pendingID          = "pending"
 )
 
@@ -227,4 +231,61 @@ func listsToken(toks []client.Token, id string) bool {
 		}
 	}
 	return false
+}
+
+// keepLostMint adds lost to the failed rotation mints kept in private state.
+func keepLostMint(ctx context.Context, p privateSetter, lost *client.LostMint, diags *diag.Diagnostics) {
+	if !present(p) {
+		return
+	}
+	var all []client.LostMint
+	if g, ok := p.(privateGetter); ok {
+		all = lostMints(ctx, g, diags)
+	}
+	b, err := json.Marshal(append(all, *lost))
+	if err != nil {
+		diags.AddError("Cannot Record the Failed Mint", err.Error())
+		return
+	}
+	diags.Append(p.SetKey(ctx, privateLostKey, b)...)
+}
+
+// lostMints returns the failed rotation mints kept in private state.
+func lostMints(ctx context.Context, p privateGetter, diags *diag.Diagnostics) []client.LostMint {
+	if !present(p) {
+		return nil
+	}
+	b, d := p.GetKey(ctx, privateLostKey)
+	diags.Append(d...)
+	if len(b) == 0 {
+		return nil
+	}
+	var all []client.LostMint
+	if err := json.Unmarshal(b, &all); err != nil {
+		diags.AddError("Unreadable Private State", "The record of failed mints kept in private state cannot be read: "+err.Error())
+		return nil
+	}
+	return all
+}
+
+// settleLostMints looks, in the user's listed tokens, for the token each
+// failed rotation mint may have created: one found joins pending_revoke_ids
+// (the next apply invalidates it); none, or several that cannot be told
+// apart, is said in a warning. The records are then dropped.
+func settleLostMints(ctx context.Context, from privateGetter, to privateSetter, m *userTokenModel, tokens []client.Token, diags *diag.Diagnostics) {
+	all := lostMints(ctx, from, diags)
+	if len(all) == 0 || !present(to) {
+		return
+	}
+	for i := range all {
+		lost := &all[i]
+		found := lost.Matches(tokens)
+		if len(found) != 1 {
+			diags.AddWarning("Failed Mint Left No Token to Find", lostGoneText(lost, found))
+			continue
+		}
+		tflog.Info(ctx, "found the token of an earlier failed rotation mint", map[string]any{"username": lost.Username, "token_id": found[0].ID})
+		m.PendingRevokeIDs = idList(append(listIDs(m.PendingRevokeIDs), found[0].ID))
+	}
+	diags.Append(to.SetKey(ctx, privateLostKey, nil)...)
 }

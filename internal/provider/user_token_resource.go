@@ -390,6 +390,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// or has expired.
 	previousLive := refreshPrevious(&state, tokens)
 	refreshPending(&state, tokens)
+	settleLostMints(ctx, req.Private, resp.Private, &state, tokens, &resp.Diagnostics)
 	listed, found := listedToken(tokens, id)
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
@@ -447,7 +448,7 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	next.RotateBefore, next.Timeouts, next.KeepPrevious, next.Keepers = plan.RotateBefore, plan.Timeouts, plan.KeepPrevious, plan.Keepers
 	if plan.ID.IsUnknown() {
 		gone := currentGone(ctx, req.Private)
-		next, ok = r.rotate(ctx, plan, state, gone, &resp.Diagnostics)
+		next, ok = r.rotate(ctx, plan, state, gone, resp.Private, &resp.Diagnostics)
 		if !ok {
 			// Keep the prior state (the old inputs too), so the next plan
 			// shows the same rotation again.
