@@ -23,59 +23,42 @@ type badInput struct {
 
 var long256 = strings.Repeat("a", 256)
 
-// withNames starts a token's arguments with a valid username and name;
-// withTTL adds a ttl of an hour.
+// A token's arguments start with a valid username (withUser), or a valid
+// username and name (withNames), or those and a ttl of an hour (withTTL); or
+// they end with a valid name (andName).
 const (
-	withNames = "username = \"svc_ci\"\nname = \"x\"\n"
+	withUser  = "username = \"svc_ci\"\n"
+	withNames = withUser + "name = \"x\"\n"
 	withTTL   = withNames + "ttl = 3600\n"
+	andName   = "\nname = \"x\""
 )
 
 // badInputs covers every input of the provider and the resource. Each must
 // fail during plan, on its attribute, before any API request.
 var badInputs = []badInput{
 	// username
-	{"username empty", `username = ""
-name = "x"`, false, `username`},
-	{"username slash", `username = "a/b"
-name = "x"`, false, `username[\s\S]*letters, digits`},
-	{"username dot-dot", `username = ".."
-name = "x"`, false, `username[\s\S]*relative path`},
-	{"username dot", `username = "."
-name = "x"`, false, `username[\s\S]*relative path`},
-	{"username question mark", `username = "a?b"
-name = "x"`, false, `username`},
-	{"username hash", `username = "a#b"
-name = "x"`, false, `username`},
-	{"username percent", `username = "a%b"
-name = "x"`, false, `username`},
-	{"username leading space", `username = " svc_ci"
-name = "x"`, false, `username[\s\S]*white space`},
-	{"username trailing space", `username = "svc_ci "
-name = "x"`, false, `username[\s\S]*white space`},
-	{"username zero-width space", `username = "svc\u200bci"
-name = "x"`, false, `username`},
-	{"username too long", fmt.Sprintf(`username = %q
-name = "x"`, long256), false, `username[\s\S]*at most 255`},
-	{"username wrong type", `username = ["svc_ci"]
-name = "x"`, false, `username`},
+	{"username empty", `username = ""` + andName, false, `username`},
+	{"username slash", `username = "a/b"` + andName, false, `username[\s\S]*letters, digits`},
+	{"username dot-dot", `username = ".."` + andName, false, `username[\s\S]*relative path`},
+	{"username dot", `username = "."` + andName, false, `username[\s\S]*relative path`},
+	{"username question mark", `username = "a?b"` + andName, false, `username`},
+	{"username hash", `username = "a#b"` + andName, false, `username`},
+	{"username percent", `username = "a%b"` + andName, false, `username`},
+	{"username leading space", `username = " svc_ci"` + andName, false, `username[\s\S]*white space`},
+	{"username trailing space", `username = "svc_ci "` + andName, false, `username[\s\S]*white space`},
+	{"username zero-width space", `username = "svc\u200bci"` + andName, false, `username`},
+	{"username too long", fmt.Sprintf(`username = %q`, long256) + andName, false, `username[\s\S]*at most 255`},
+	{"username wrong type", `username = ["svc_ci"]` + andName, false, `username`},
 	{"username missing", `name = "x"`, false, `username`},
 	// name
-	{"name empty", `username = "svc_ci"
-name = ""`, false, `name[\s\S]*must not be empty`},
-	{"name too long", fmt.Sprintf(`username = "svc_ci"
-name = %q`, long256), false, `name[\s\S]*at most 255`},
-	{"name reserved extension", `username = "svc_ci"
-name = "MotherDuck Extension"`, false, `name[\s\S]*reserved`},
-	{"name reserved flights", `username = "svc_ci"
-name = "MotherDuck Flights"`, false, `name[\s\S]*reserved`},
-	{"name leading space", `username = "svc_ci"
-name = " ci"`, false, `name[\s\S]*white space`},
-	{"name trailing space", `username = "svc_ci"
-name = "ci "`, false, `name[\s\S]*white space`},
-	{"name control character", `username = "svc_ci"
-name = "ci\u0007"`, false, `name[\s\S]*control`},
-	{"name too long in unicode", fmt.Sprintf(`username = "svc_ci"
-name = %q`, strings.Repeat("é", 256)), false, `name[\s\S]*at most 255`},
+	{"name empty", withUser + `name = ""`, false, `name[\s\S]*must not be empty`},
+	{"name too long", withUser + fmt.Sprintf(`name = %q`, long256), false, `name[\s\S]*at most 255`},
+	{"name reserved extension", withUser + `name = "MotherDuck Extension"`, false, `name[\s\S]*reserved`},
+	{"name reserved flights", withUser + `name = "MotherDuck Flights"`, false, `name[\s\S]*reserved`},
+	{"name leading space", withUser + `name = " ci"`, false, `name[\s\S]*white space`},
+	{"name trailing space", withUser + `name = "ci "`, false, `name[\s\S]*white space`},
+	{"name control character", withUser + `name = "ci\u0007"`, false, `name[\s\S]*control`},
+	{"name too long in unicode", withUser + fmt.Sprintf(`name = %q`, strings.Repeat("é", 256)), false, `name[\s\S]*at most 255`},
 	// ttl
 	{"ttl below minimum", withNames + `ttl = 299`, false, `ttl[\s\S]*300`},
 	{"ttl above maximum", withNames + `ttl = 31536001`, false, `ttl[\s\S]*31536000`},
