@@ -77,7 +77,7 @@ resource "motherduck_user_token" "t" {
 	other := map[string]string{"A": "B", "B": "A"}
 	checked := make(chan struct{})
 	var checkOnce sync.Once
-	invariant := func(side string) resource.TestCheckFunc {
+	invariant := func(t *testing.T, side string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			close(applied[side])
 			select {
@@ -115,7 +115,7 @@ resource "motherduck_user_token" "t" {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.FactoriesAs("run-a"),
 				WorkingDir:               dirA,
-				Steps:                    []resource.TestStep{{Config: cfg(10), Check: invariant("A")}},
+				Steps:                    []resource.TestStep{{Config: cfg(10), Check: invariant(t, "A")}},
 			})
 		})
 		t.Run("B", func(t *testing.T) {
@@ -133,7 +133,7 @@ resource "motherduck_user_token" "t" {
 						}
 					},
 					Config: cfg(2),
-					Check:  invariant("B"),
+					Check:  invariant(t, "B"),
 				}},
 			})
 		})
