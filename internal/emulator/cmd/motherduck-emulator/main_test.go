@@ -1,39 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/syncbuffer"
 )
-
-// syncBuffer is a goroutine-safe bytes.Buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestRefusesNonLoopback(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":8787", "[::]:0", "192.0.2.1:80", "example.com:80", "nonsense"} {
-		var out, errb syncBuffer
+		var out, errb syncbuffer.Buffer
 		if code := run(context.Background(), []string{"-addr", addr}, &out, &errb); code != 2 {
 			t.Fatalf("-addr %s: exit %d", addr, code)
 		}
@@ -41,7 +23,7 @@ func TestRefusesNonLoopback(t *testing.T) {
 			t.Fatalf("-addr %s: stdout %q stderr %q", addr, out.String(), errb.String())
 		}
 	}
-	var out, errb syncBuffer
+	var out, errb syncbuffer.Buffer
 	if code := run(context.Background(), []string{"-service-accounts", "svc-bad"}, &out, &errb); code != 2 {
 		t.Fatalf("invalid service account accepted: %d", code)
 	}
@@ -52,7 +34,7 @@ func TestRefusesNonLoopback(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
+	var out, errb syncbuffer.Buffer
 	done := make(chan int)
 	go func() { done <- run(ctx, []string{"-token", "tok-123", "-latency", "1ms"}, &out, &errb) }()
 
@@ -128,14 +110,14 @@ func TestRun(t *testing.T) {
 // started is one run of the command in the background.
 type started struct {
 	url      string
-	out, err *syncBuffer
+	out, err *syncbuffer.Buffer
 	stop     func() int // cancels the run and returns its exit code
 }
 
 func startRun(t *testing.T, args ...string) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st := started{out: &syncBuffer{}, err: &syncBuffer{}}
+	st := started{out: &syncbuffer.Buffer{}, err: &syncbuffer.Buffer{}}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, st.out, st.err) }()
 	re := regexp.MustCompile(`^MOTHERDUCK_API_URL=(http://127\.0\.0\.1:\d+)\n$`)
@@ -252,7 +234,7 @@ func TestRefusesBadSeedsAndPageSize(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(pageSizeEnv, tc.env)
-			var out, errb syncBuffer
+			var out, errb syncbuffer.Buffer
 			if code := run(context.Background(), tc.args, &out, &errb); code != 2 {
 				t.Fatalf("exit %d, want 2", code)
 			}
