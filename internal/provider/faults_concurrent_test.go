@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ resource "motherduck_user_token" "t" {
 	other := map[string]string{"A": "B", "B": "A"}
 	checked := make(chan struct{})
 	var checkOnce sync.Once
-	invariant := func(t *testing.T, side string) resource.TestCheckFunc {
+	invariant := func(t testing.TB, side string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			close(applied[side])
 			select {
@@ -108,36 +109,40 @@ resource "motherduck_user_token" "t" {
 		}
 	}
 
-	t.Run("runs", func(t *testing.T) {
-		t.Run("A", func(t *testing.T) {
-			t.Parallel()
-			defer close(ended["A"])
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.FactoriesAs("run-a"),
-				WorkingDir:               dirA,
-				Steps:                    []resource.TestStep{{Config: cfg(10), Check: invariant(t, "A")}},
-			})
-		})
-		t.Run("B", func(t *testing.T) {
-			t.Parallel()
-			defer close(ended["B"])
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.FactoriesAs("run-b"),
-				WorkingDir:               dirB,
-				Steps: []resource.TestStep{{
-					PreConfig: func() {
-						select {
-						case <-aStarted:
-						case <-time.After(2 * time.Minute):
-							t.Fatal("run A never tried to mint")
-						}
-					},
-					Config: cfg(2),
-					Check:  invariant(t, "B"),
-				}},
-			})
-		})
+	// The two runs go on in goroutines of their own rather than as parallel
+	// subtests: run B must start while run A waits, whatever -parallel
+	// allows and whatever other tests hold the slots.
+	var runs sync.WaitGroup
+	run := func(side string, c resource.TestCase, before func()) {
+		runs.Add(1)
+		go func() {
+			defer runs.Done()
+			defer close(ended[side])
+			rt := runT{T: t, side: side}
+			if before != nil {
+				before()
+			}
+			c.Steps[0].Check = invariant(rt, side)
+			resource.UnitTest(rt, c)
+		}()
+	}
+	run("A", resource.TestCase{
+		ProtoV6ProviderFactories: env.FactoriesAs("run-a"),
+		WorkingDir:               dirA,
+		Steps:                    []resource.TestStep{{Config: cfg(10)}},
+	}, nil)
+	run("B", resource.TestCase{
+		ProtoV6ProviderFactories: env.FactoriesAs("run-b"),
+		WorkingDir:               dirB,
+		Steps:                    []resource.TestStep{{Config: cfg(2)}},
+	}, func() {
+		select {
+		case <-aStarted:
+		case <-time.After(2 * time.Minute):
+			t.Error("run A never tried to mint")
+		}
 	})
+	runs.Wait()
 	for _, r := range requestsOf(env, emulator.OpMint) {
 		if r.Fault == string(emulator.FaultDropAfter) && env.Server.TokenState(r.TokenID) != "revoked" {
 			t.Errorf("run A's lost token %s is %s", r.TokenID, env.Server.TokenState(r.TokenID))
@@ -147,3 +152,28 @@ resource "motherduck_user_token" "t" {
 		t.Errorf("after both destroys: %s", l)
 	}
 }
+
+// runT is the *testing.T of a terraform-plugin-testing run that goes on in a
+// goroutine of its own: FailNow, Fatal and Skip fail the test and end that
+// goroutine (a skipped run is a failure, never a pass).
+type runT struct {
+	*testing.T
+	side string
+}
+
+func (r runT) Name() string { return r.T.Name() + "_run_" + r.side }
+func (r runT) Parallel()    {}
+func (r runT) FailNow()     { r.T.Fail(); runtime.Goexit() }
+func (r runT) Fatal(args ...any) {
+	r.T.Error(append([]any{"run " + r.side + ":"}, args...)...)
+	runtime.Goexit()
+}
+func (r runT) Fatalf(format string, args ...any) {
+	r.T.Errorf("run "+r.side+": "+format, args...)
+	runtime.Goexit()
+}
+func (r runT) SkipNow() { r.Fatal("skipped") }
+func (r runT) Skip(args ...any) {
+	r.Fatal(append([]any{"skipped:"}, args...)...)
+}
+func (r runT) Skipf(format string, args ...any) { r.Fatalf("skipped: "+format, args...) }

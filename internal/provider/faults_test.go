@@ -694,8 +694,8 @@ resource "motherduck_user_token" "t" {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*List\s+the\s+tokens\s+of\s+user\s+"svc_ci".*` +
-					`invalidate\s+any\s+token\s+named\s+"unlistable"`),
+				ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*"unlistable".*tainted\s+placeholder\s+\(id\s+"pending"\).*` +
+					`next\s+plan\s+or\s+apply\s+lists\s+the\s+tokens\s+of\s+user\s+"svc_ci"`),
 			},
 			{
 				PreConfig: func() {

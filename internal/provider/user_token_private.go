@@ -125,13 +125,20 @@ func pendingMint(ctx context.Context, p privateGetter, diags *diag.Diagnostics) 
 	return &lost
 }
 
-// keepPending turns a failed Create whose token's id is unknown into a
-// placeholder in state: Terraform keeps it tainted, and the next Read
-// settles it (readPending).
-func (r *userTokenResource) keepPending(ctx context.Context, plan userTokenModel, lost *client.LostMint, resp *resource.CreateResponse) {
-	b, err := json.Marshal(lost)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Record the Failed Mint", err.Error())
+// keepPending turns a failed Create whose token's id is unknown (the API
+// could not be listed) into a placeholder in state: Terraform keeps it
+// tainted, and the next Read settles it (readPending). The error says so,
+// rather than asking the operator to look for the token by hand.
+func (r *userTokenResource) keepPending(ctx context.Context, plan userTokenModel, action string, err error, lost *client.LostMint, resp *resource.CreateResponse) {
+	resp.Diagnostics.AddError("Token Mint Outcome Unknown", fmt.Sprintf("Could not %s: the request failed in a way that may have "+
+		"minted a token whose secret never arrived (between %s and %s), and the API could not be listed to look for it. "+
+		"The resource is kept in state as a tainted placeholder (id %q) that records the request. The next plan or apply "+
+		"lists the tokens of user %q: the token this request minted, if any, is then invalidated and replaced; if there is "+
+		"none, the placeholder is dropped. Run apply again once the API answers.\n\n%s",
+		action, lost.From.UTC().Format(time.RFC3339), lost.To.UTC().Format(time.RFC3339), pendingID, lost.Username, cause(err)))
+	b, jerr := json.Marshal(lost)
+	if jerr != nil {
+		resp.Diagnostics.AddError("Cannot Record the Failed Mint", jerr.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingKey, b)...)
@@ -142,12 +149,8 @@ func (r *userTokenResource) keepPending(ctx context.Context, plan userTokenModel
 	state.CreatedTS = timetypes.NewRFC3339Null()
 	state.ExpireAt = timetypes.NewRFC3339Null()
 	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+	clearPrevious(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.AddWarning("Failed Mint Kept in State as Pending",
-		fmt.Sprintf("The failed request may have minted a token named %q for user %q between %s and %s, whose id could not be "+
-			"learnt. A placeholder (id %q) is kept in state, tainted. The next plan or apply lists the user's tokens: a token "+
-			"minted by that request is then invalidated and replaced; if there is none, the placeholder is dropped.",
-			lost.Name, lost.Username, lost.From.UTC().Format(time.RFC3339), lost.To.UTC().Format(time.RFC3339), pendingID))
 }
 
 // readPending settles a placeholder: the one listed token the lost mint

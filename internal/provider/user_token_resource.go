@@ -292,20 +292,19 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	username := plan.Username.ValueString()
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username), username, err))
+		action := fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username)
+		var ambiguous *client.AmbiguousMintError
+		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) == 0 && len(ambiguous.Candidates) == 0 && ambiguous.Lost != nil {
+			r.keepPending(ctx, plan, action, err, ambiguous.Lost, resp)
+			return
+		}
+		resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
 		// A failed mint may have left a token behind that the client could
 		// not invalidate. Terraform saves a resource whose Create failed with
 		// a state as tainted, so the next apply invalidates that token before
 		// minting again, instead of forgetting a live token whose secret
 		// nobody has.
-		var ambiguous *client.AmbiguousMintError
-		if !errors.As(err, &ambiguous) {
-			return
-		}
-		if len(ambiguous.Orphans) == 0 {
-			if ambiguous.Lost != nil {
-				r.keepPending(ctx, plan, ambiguous.Lost, resp)
-			}
+		if ambiguous == nil || len(ambiguous.Orphans) == 0 {
 			return
 		}
 		id := ambiguous.Orphans[0]
