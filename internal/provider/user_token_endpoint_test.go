@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
 	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
@@ -62,9 +63,22 @@ func TestAccUserToken_movedToAnotherEndpointKeepsState(t *testing.T) {
 	env := acctest.NewEnv(t)
 	one, oneURL := env.Server, env.URL
 	two, twoURL := secondEmulator(t)
+	envTwo := &acctest.Env{Server: two, URL: twoURL}
+	dir := t.TempDir()
+	// both tallies the two APIs against the one state.
+	both := func(label string) {
+		inState := stateTokens(t, dir)
+		a, b := tally(env, inState), tally(envTwo, inState)
+		t.Logf("fault=%s minted=%d revoked=%d live=%d in_state=%d live_in_state=%d leaked=%d", label,
+			a.Minted+b.Minted, a.Revoked+b.Revoked, a.Live+b.Live, len(inState), a.LiveInState+b.LiveInState, a.Leaked+b.Leaked)
+		if a.Leaked+b.Leaked != 0 {
+			t.Errorf("fault=%s: a token leaked", label)
+		}
+	}
 	var first, second string
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
 			{
@@ -85,6 +99,7 @@ func TestAccUserToken_movedToAnotherEndpointKeepsState(t *testing.T) {
 					if n := one.CountRequests(emulator.OpMint); n != 0 {
 						t.Fatalf("the second API was asked to mint %d tokens", n)
 					}
+					both("provider_moved_to_another_api/refused")
 				},
 				Config:      twoEndpoints(one, two, oneURL, twoURL, "one"),
 				PlanOnly:    true,
@@ -103,7 +118,8 @@ func TestAccUserToken_movedToAnotherEndpointKeepsState(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &second), env.CheckLive(tokenAddr, acctest.ServiceAccount)),
+				Check: resource.ComposeAggregateTestCheckFunc(acctest.StateID(tokenAddr, &second), env.CheckLive(tokenAddr, acctest.ServiceAccount),
+					func(*terraform.State) error { both("provider_moved_to_another_api/finished"); return nil }),
 			},
 		},
 	})
