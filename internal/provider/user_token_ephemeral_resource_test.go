@@ -400,11 +400,22 @@ func newEphemeralCLIRun(t *testing.T, env *acctest.Env, config string) *logRun {
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Kill every provider process, until none has started for a moment: a
+	// wrapper that starts during the cleanup would recreate its log files
+	// while t.TempDir's cleanup removes the directory.
 	t.Cleanup(func() {
-		for _, pid := range providerPIDs(r) {
-			if p, err := os.FindProcess(pid); err == nil {
-				_ = p.Kill()
+		killed := map[int]bool{}
+		for quiet, deadline := 0, time.Now().Add(10*time.Second); quiet < 5 && time.Now().Before(deadline); {
+			quiet++
+			for _, pid := range providerPIDs(r) {
+				if !killed[pid] {
+					killed[pid], quiet = true, 0
+					if p, err := os.FindProcess(pid); err == nil {
+						_ = p.Kill()
+					}
+				}
 			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 	return r
