@@ -727,6 +727,34 @@ func TestExpiry(t *testing.T) {
 	}
 }
 
+// The Date header of every /v1 answer is the emulator's clock, the one that
+// stamps created_ts, as a real server's Date is its own clock; a client can
+// learn the server's time from it.
+func TestDateHeaderIsTheEmulatorsClock(t *testing.T) {
+	s, u, admin := startWithCI(t)
+	at := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	s.SetNow(at)
+	for _, c := range []call{
+		{method: "GET", path: ciTokens, token: admin},
+		{method: "GET", path: ciTokens, token: "wrong"},
+		{method: "POST", path: ciTokens, token: admin, body: map[string]any{"name": "d"}},
+	} {
+		r := do(t, u, c)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if got := r.header.Get("Date"); got != at.Format(http.TimeFormat) {
+			t.Errorf("%s %s (status %d): Date %q, want %q", c.method, c.path, r.status, got, at.Format(http.TimeFormat))
+		}
+	}
+	s.InjectFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Times: 1})
+	s.Advance(-48 * time.Hour)
+	r := do(t, u, call{method: "GET", path: ciTokens, token: admin})
+	if want := at.Add(-48 * time.Hour).Format(http.TimeFormat); r.status != 503 || r.header.Get("Date") != want {
+		t.Errorf("injected 503: status %d, Date %q, want %q", r.status, r.header.Get("Date"), want)
+	}
+}
+
 func TestRevoke(t *testing.T) {
 	s, u := start(t)
 	s.AddServiceAccount("svc_ci")
