@@ -126,7 +126,8 @@ type Client struct {
 	baseBackoff    time.Duration
 	recovery       time.Duration
 
-	users users // per-user bookkeeping
+	users    users       // per-user bookkeeping
+	apiClock serverClock // the API's clock, as far as answers tell
 }
 
 // New validates cfg and returns a Client. BaseURL must be an absolute http or

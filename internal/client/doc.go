@@ -66,8 +66,11 @@
 //     name, same token_type, and expire_at - created_ts within 2s of the ttl,
 //     or no expire_at without ttl) and was created while the request was out:
 //     created_ts between the moment it was sent and the moment the client
-//     gave up on it, on the client's clock (Config.Now), widened by 2s for
-//     the API's whole-second timestamps and a slightly wrong clock. A token of
+//     gave up on it, on the server's clock (the client's, Config.Now, moved
+//     by the offset learnt from the created_ts of the tokens it minted or,
+//     before its first mint, from the Date header of the API's answers, and
+//     widened by that reading's uncertainty), widened by 2s for the API's
+//     whole-second timestamps and a slightly wrong estimate. A token of
 //     the same name created outside that window is another workspace's (two
 //     runs minting the same names at once) and is never touched, nor is a
 //     token that existed before. A 404 NOT_FOUND on revoke counts as revoked.

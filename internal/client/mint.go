@@ -53,11 +53,15 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		u.bump()
 		res := c.attempt(ctx, cl, n)
 		u.bump()
-		w := mintWindow{From: from, To: c.now()}
+		to := c.now()
+		// created_ts is stamped by the server's clock: the window is taken
+		// on it (see serverClock).
+		w := c.apiClock.window(from, to)
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body)
 			if reason == "" {
+				c.apiClock.observeMint(ct.CreatedTS, from, to)
 				u.addMinted(ct.ID)
 				return ct, nil
 			}

@@ -110,8 +110,10 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	}
 
 	start := time.Now()
+	sent := c.now()
 	resp, err := c.hc.Do(req)
 	if err == nil {
+		c.apiClock.observeDate(resp.Header, sent, c.now())
 		res.status = resp.StatusCode
 		res.header = resp.Header
 		b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))

@@ -6,17 +6,20 @@ import (
 )
 
 // mintWindowSlack widens the window of an ambiguous mint on both sides. The
-// API stamps created_ts to the second, and its clock is not the client's:
-// the slack covers the rounding and a client clock that is off by about a
-// second (an NTP-synchronised host). A token stamped outside the widened
-// window is never taken for the lost mint's token.
+// API stamps created_ts to the second: the slack covers the rounding, and a
+// server clock that is off by about a second from what the client made of it
+// (or from the client's clock, when the client has no reading of it yet). A
+// token stamped outside the widened window is never taken for the lost
+// mint's token.
 const mintWindowSlack = 2 * time.Second
 
-// mintWindow is the stretch of time, on the client's clock (Config.Now), in
-// which a mint request was out: from just before it was sent to the moment
-// the client gave up on its answer. Only a token created inside it can be the
-// token that request minted; a token of the same name created outside it is
-// someone else's (another workspace minting the same name, for instance).
+// mintWindow is the stretch of time in which a mint request was out, from
+// just before it was sent to the moment the client gave up on its answer,
+// on the server's clock as far as the client can tell (serverClock.window
+// translates the client's readings). Only a token created inside it can be
+// the token that request minted; a token of the same name created outside
+// it is someone else's (another workspace minting the same name, for
+// instance).
 type mintWindow struct {
 	From, To time.Time
 }
@@ -40,7 +43,8 @@ type LostMint struct {
 	TTL         int64  `json:"ttl,omitempty"`
 	TokenType   string `json:"token_type,omitempty"`
 	Description string `json:"description,omitempty"`
-	// From and To bound the request on the client's clock (see mintWindow).
+	// From and To bound the request on the server's clock, as the client
+	// estimated it (see mintWindow): comparable with created_ts.
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	// Known are the ids of the user's tokens that the client knew to exist

@@ -14,7 +14,12 @@ import (
 // for late commits must leave its tokens alone: only a token created while
 // the failed request was out can be that request's.
 func TestRecovery_sparesSameNameTokensOutsideTheWindow(t *testing.T) {
-	e := newEmu(t)
+	sparesSameNameTokens(t)
+}
+
+func sparesSameNameTokens(t *testing.T, mod ...func(*Config)) {
+	t.Helper()
+	e := newEmu(t, mod...)
 	ctx := ctxT(t)
 	e.s.AddServiceAccount("svc_a")
 	if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil { // the baseline
@@ -64,7 +69,12 @@ func TestRecovery_sparesSameNameTokensOutsideTheWindow(t *testing.T) {
 // request was out, nobody can tell which is its: none is revoked, and the
 // error names them.
 func TestRecovery_twoCandidatesInTheWindowRevokesNone(t *testing.T) {
-	e := newEmu(t) // the emulator's clock stands still: one instant
+	twoCandidatesRevokesNone(t)
+}
+
+func twoCandidatesRevokesNone(t *testing.T, mod ...func(*Config)) {
+	t.Helper()
+	e := newEmu(t, mod...) // the emulator's clock stands still: one instant
 	ctx := ctxT(t)
 	e.s.AddServiceAccount("svc_a")
 	if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil {
@@ -99,7 +109,12 @@ func TestRecovery_twoCandidatesInTheWindowRevokesNone(t *testing.T) {
 // the question later: it matches the lost token and no other, also not a
 // token of the same name that existed before.
 func TestRecovery_lostMintMatchesLater(t *testing.T) {
-	e := newEmu(t, func(c *Config) { c.RecoveryTimeout = 300 * time.Millisecond })
+	lostMintMatchesLater(t)
+}
+
+func lostMintMatchesLater(t *testing.T, mod ...func(*Config)) {
+	t.Helper()
+	e := newEmu(t, append([]func(*Config){func(c *Config) { c.RecoveryTimeout = 300 * time.Millisecond }}, mod...)...)
 	ctx := ctxT(t)
 	e.s.AddServiceAccount("svc_a")
 	pre := e.s.MintToken("svc_a", "shared", 0, "")

@@ -1,0 +1,144 @@
+package client
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
+)
+
+// The API's clock an hour ahead of the client's, or an hour behind: far
+// beyond the slack of a mint window.
+var clockSkews = []time.Duration{time.Hour, -time.Hour}
+
+// An ambiguous mint against an API whose clock is far from the client's
+// (the client on time.Now, the emulator's clock ticking an hour off) is
+// recovered: the token the dropped request created is revoked, the retry's
+// token returned, nothing else of that name left live. The offset comes
+// from the Date header of the baseline list when the client has minted
+// nothing yet, and from the created_ts of an earlier mint once it has, even
+// when every Date it sees is misleading (a proxy on the client's clock).
+func TestRecovery_serverClockSkew(t *testing.T) {
+	for _, skew := range clockSkews {
+		for _, evidence := range []string{"date header", "earlier mint"} {
+			t.Run(skew.String()+"/"+evidence, func(t *testing.T) {
+				e := newEmu(t, func(c *Config) {
+					c.Now = nil // time.Now
+					if evidence == "earlier mint" {
+						c.HTTPClient = &http.Client{Transport: proxyDate(baseTransport(t))}
+					}
+				})
+				e.s.SetRealTimeClock(true)
+				e.s.Advance(skew)
+				ctx := ctxT(t)
+				e.s.AddServiceAccount("svc_a")
+				if evidence == "earlier mint" {
+					if _, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "first"}); err != nil {
+						t.Fatalf("first CreateToken: %v", err)
+					}
+					// A later answer's misleading Date does not undo
+					// what the mint told.
+					n := e.s.CountRequests(emulator.OpList)
+					if _, err := e.c.ListTokens(ctx, "svc_a"); err != nil || e.s.CountRequests(emulator.OpList) == n {
+						t.Fatalf("ListTokens: %v (list requests before %d, after %d)", err, n, e.s.CountRequests(emulator.OpList))
+					}
+				}
+
+				e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+				ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "skewed", TTL: 3600})
+				if err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+				lost := requestsTokenID(e.s, emulator.FaultDropAfter)
+				if lost == "" || e.s.TokenState(lost) != "revoked" {
+					t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
+				}
+				live := e.liveByName("svc_a", "skewed")
+				if len(live) != 1 || live[0].ID != ct.ID {
+					t.Fatalf("live tokens named skewed: %v, want only the returned %s", live, ct.ID)
+				}
+			})
+		}
+	}
+}
+
+// proxyDate stamps every answer with the client host's clock, as a proxy
+// would: the Date header then says nothing of the API's clock.
+func proxyDate(next http.RoundTripper) http.RoundTripper {
+	return rtFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if resp != nil {
+			resp.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+		}
+		return resp, err
+	})
+}
+
+// shiftedNow makes the client's clock the emulator's moved by -skew, so that
+// the emulator's clock is skew ahead of the client's however it is moved.
+func shiftedNow(skew time.Duration) func(*Config) {
+	return func(c *Config) {
+		now := c.Now
+		c.Now = func() time.Time { return now().Add(-skew) }
+	}
+}
+
+// The window protections hold under skew: same-name tokens created outside
+// the window on the API's clock are spared, two inside it are both left
+// alone, and a LostMint matches the lost token on a later list.
+func TestRecovery_windowProtectionsUnderSkew(t *testing.T) {
+	for _, skew := range clockSkews {
+		t.Run(skew.String(), func(t *testing.T) {
+			t.Run("spares same-name tokens outside the window", func(t *testing.T) {
+				sparesSameNameTokens(t, shiftedNow(skew))
+			})
+			t.Run("two candidates revokes none", func(t *testing.T) {
+				twoCandidatesRevokesNone(t, shiftedNow(skew))
+			})
+			t.Run("lost mint matches later", func(t *testing.T) {
+				lostMintMatchesLater(t, shiftedNow(skew))
+			})
+		})
+	}
+}
+
+func TestServerClock_window(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	from, to := t0.Add(10*time.Second), t0.Add(12*time.Second)
+	date := func(at time.Time) http.Header {
+		return http.Header{"Date": []string{at.Format(http.TimeFormat)}}
+	}
+	tests := []struct {
+		name    string
+		observe func(k *serverClock)
+		want    mintWindow
+	}{
+		{"no evidence: the client's clock", func(*serverClock) {}, mintWindow{From: from, To: to}},
+		{"unreadable Date ignored", func(k *serverClock) {
+			k.observeDate(http.Header{"Date": []string{"yesterday"}}, t0, t0)
+		}, mintWindow{From: from, To: to}},
+		// The server read 09:00:00 while the request was out from t0 to
+		// t0+1s: its clock is between 59m59s and 1h1s ahead.
+		{"Date header", func(k *serverClock) {
+			k.observeDate(date(t0.Add(time.Hour)), t0, t0.Add(time.Second))
+		}, mintWindow{From: from.Add(time.Hour - time.Second), To: to.Add(time.Hour + time.Second)}},
+		{"a mint beats a later Date", func(k *serverClock) {
+			k.observeMint(t0.Add(-time.Hour), t0, t0)
+			k.observeDate(date(t0), t0, t0)
+		}, mintWindow{From: from.Add(-time.Hour), To: to.Add(-time.Hour + time.Second)}},
+		{"the latest mint wins", func(k *serverClock) {
+			k.observeMint(t0.Add(-time.Hour), t0, t0)
+			k.observeMint(t0.Add(time.Hour), t0, t0)
+		}, mintWindow{From: from.Add(time.Hour), To: to.Add(time.Hour + time.Second)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var k serverClock
+			tt.observe(&k)
+			if got := k.window(from, to); !got.From.Equal(tt.want.From) || !got.To.Equal(tt.want.To) {
+				t.Fatalf("window = %v..%v, want %v..%v", got.From, got.To, tt.want.From, tt.want.To)
+			}
+		})
+	}
+}
