@@ -53,9 +53,20 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 // version is in the User-Agent of every request, so an emulator fault can
 // pick one of several runs sharing the emulator (emulator.Fault.UserAgent).
 func (e *Env) FactoriesAs(version string) map[string]func() (tfprotov6.ProviderServer, error) {
+	return e.factories(version, e.Server.Now)
+}
+
+// FactoriesSkewed is Factories with the provider's clock skew behind the
+// emulator's (ahead when skew is negative), however the emulator's clock is
+// moved: a provider facing an API whose clock is not its own.
+func (e *Env) FactoriesSkewed(skew time.Duration) map[string]func() (tfprotov6.ProviderServer, error) {
+	return e.factories("test", func() time.Time { return e.Server.Now().Add(-skew) })
+}
+
+func (e *Env) factories(version string, now func() time.Time) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"motherduck": providerserver.NewProtocol6WithError(provider.NewWithOptions(version, provider.Options{
-			Now:              e.Server.Now,
+			Now:              now,
 			RetryBaseBackoff: 5 * time.Millisecond,
 			RecoveryTimeout:  3 * time.Second,
 		})()),

@@ -542,6 +542,40 @@ func TestAccFaults_mintCommittedConnectionDropped(t *testing.T) {
 	}
 }
 
+// TestAccFaults_mintCommittedConnectionDroppedClockSkew: the API's clock is
+// an hour ahead of the provider's. The mint's answer is lost after the
+// token was committed; the clean-up still finds that token (its created_ts
+// is an hour "in the future" for the provider) and revokes it, and the
+// retry's token is the one in state: nothing leaks.
+func TestAccFaults_mintCommittedConnectionDroppedClockSkew(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	const label = "mint_drop_after_clock_skew"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.FactoriesSkewed(time.Hour),
+		WorkingDir:               dir,
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{{
+			Config: faultConfig(env, "skewed-clock"),
+			Check: func(*terraform.State) error {
+				if got := checkLedger(t, env, dir, label); got.Live != 1 || got.LiveInState != 1 || got.Leaked != 0 {
+					return fmt.Errorf("want exactly one live API-minted token, the one in state: %s", got)
+				}
+				return nil
+			},
+		}},
+	})
+	mints := requestsOf(env, emulator.OpMint)
+	if len(mints) != 2 || mints[0].Fault != string(emulator.FaultDropAfter) || mints[0].HandledStatus != 200 {
+		t.Fatalf("want the first mint committed and its answer dropped, then a retry; got %+v", mints)
+	}
+	if tok, _ := env.Server.Token(mints[0].TokenID); !tok.Revoked {
+		t.Fatalf("the token committed by the dropped mint (%s) was not revoked", mints[0].TokenID)
+	}
+}
+
 // TestAccFaults_mintAlwaysFails: when every mint fails, apply fails with a
 // clear error and no API-minted token stays live.
 func TestAccFaults_mintAlwaysFails(t *testing.T) {
