@@ -126,11 +126,11 @@ func TestAccUserToken_importIdentityOfUnknownToken(t *testing.T) {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid Import Identity`),
 			},
-			{ // a token that is no longer valid cannot be imported
+			{ // a token that is no longer valid cannot be imported, and the error says why
 				Config: identityImportConfig(env, acctest.ServiceAccount, revoked.ID, `  username = "svc_ci"
   name     = "gone"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Cannot import non-existent remote object`),
+				ExpectError: regexp.MustCompile(`Cannot Import Token: Not a Valid Token of This User`),
 			},
 		},
 	})
