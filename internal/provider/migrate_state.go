@@ -21,12 +21,8 @@ import (
 // Moving resources from the two other MotherDuck providers into this one with
 // a `moved` block (Terraform 1.8+): the source state is mapped attribute by
 // attribute, nothing is minted or revoked, and an attribute this provider
-// cannot map is an error that names it.
-
-var (
-	_ resource.ResourceWithMoveState = (*userTokenResource)(nil)
-	_ resource.ResourceWithMoveState = (*serviceAccountResource)(nil)
-)
+// cannot map is an error that names it. The resources' interface
+// assertions (ResourceWithMoveState) open their own files.
 
 // The providers resources can be moved from, by registry namespace and type
 // (the host is registry.terraform.io under Terraform, registry.opentofu.org

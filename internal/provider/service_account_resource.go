@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithImportState = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithIdentity    = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithMoveState   = (*serviceAccountResource)(nil)
 )
 
 const serviceAccountType = "motherduck_service_account"

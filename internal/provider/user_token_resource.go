@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*userTokenResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*userTokenResource)(nil)
 	_ resource.ResourceWithIdentity       = (*userTokenResource)(nil)
+	_ resource.ResourceWithMoveState      = (*userTokenResource)(nil)
 )
 
 const defaultOperationTimeout = 5 * time.Minute
