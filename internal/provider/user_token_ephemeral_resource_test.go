@@ -147,6 +147,19 @@ func secretsIn(env *acctest.Env, s string, only func(emulator.Token) bool) []str
 
 func isEphemeral(tok emulator.Token) bool { return tok.ViaAPI && tok.Name == ephemeralName }
 
+// noEphemeralSecretIn is an error when the JSON form of v (what: "the plan",
+// "the state") holds the secret of an ephemeral token.
+func noEphemeralSecretIn(env *acctest.Env, what string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if found := secretsIn(env, string(raw), isEphemeral); len(found) > 0 {
+		return fmt.Errorf("%s holds the secret of ephemeral tokens %v", what, found)
+	}
+	return nil
+}
+
 // noEphemeralInState checks the state as `terraform show -json` gives it:
 // no ephemeral resource in it, and no secret of an ephemeral token anywhere.
 func noEphemeralInState(env *acctest.Env) statecheck.StateCheck {
@@ -161,14 +174,7 @@ func noEphemeralInState(env *acctest.Env) statecheck.StateCheck {
 				return
 			}
 		}
-		raw, err := json.Marshal(req.State)
-		if err != nil {
-			resp.Error = err
-			return
-		}
-		if found := secretsIn(env, string(raw), isEphemeral); len(found) > 0 {
-			resp.Error = fmt.Errorf("the state holds the secret of ephemeral tokens %v", found)
-		}
+		resp.Error = noEphemeralSecretIn(env, "the state", req.State)
 	})
 }
 
@@ -211,14 +217,7 @@ func TestAccUserTokenEphemeral_consumedAndRevoked(t *testing.T) {
 						resp.Error = fmt.Errorf("after plan: %w", err)
 						return
 					}
-					raw, err := json.Marshal(req.Plan)
-					if err != nil {
-						resp.Error = err
-						return
-					}
-					if found := secretsIn(env, string(raw), isEphemeral); len(found) > 0 {
-						resp.Error = fmt.Errorf("the plan holds the secret of ephemeral tokens %v", found)
-					}
+					resp.Error = noEphemeralSecretIn(env, "the plan", req.Plan)
 				}),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{noEphemeralInState(env)},
