@@ -41,17 +41,21 @@ func checkMintedBeforeRevoked(env *acctest.Env, oldID, newID *string) resource.T
 	}
 }
 
+// rotatingToken is an hour-long token of svc_ci that is rotated once less
+// than window is left, with extra arguments.
+func rotatingToken(env *acctest.Env, window, extra string) string {
+	return tokenConfig(env, fmt.Sprintf(`username      = "svc_ci"
+name          = "rotating"
+ttl           = 3600
+rotate_before = %q
+%s`, window, extra))
+}
+
 func TestAccUserToken_rotateBefore(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var first, second string
-	cfg := tokenConfig(env, `username      = "svc_ci"
-name          = "rotating"
-ttl           = 3600
-rotate_before = "30m"
-lifecycle {
-  create_before_destroy = true
-}`)
+	cfg := rotatingToken(env, "30m", "lifecycle {\n  create_before_destroy = true\n}")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
@@ -98,10 +102,7 @@ func TestAccUserToken_rotateBeforeWithoutCreateBeforeDestroy(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var first, second string
-	cfg := tokenConfig(env, `username      = "svc_ci"
-name          = "rotating"
-ttl           = 3600
-rotate_before = "30m"`)
+	cfg := rotatingToken(env, "30m", "")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
@@ -128,10 +129,7 @@ func TestAccUserToken_rotateBeforeChangeIsInPlace(t *testing.T) {
 	env := acctest.NewEnv(t)
 	var first string
 	cfg := func(window string) string {
-		return tokenConfig(env, fmt.Sprintf(`username      = "svc_ci"
-name          = "rotating"
-ttl           = 3600
-rotate_before = %q`, window))
+		return rotatingToken(env, window, "")
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
