@@ -60,17 +60,36 @@ type stateToken struct {
 	Tainted bool
 }
 
-// stateTokens reads every motherduck_user_token instance from the state
-// files of the test's working directory (TestCase.WorkingDir), by id.
-// Reading the file rather than the framework's state also works after a
-// failed apply.
+// stateTokens reads every motherduck_user_token in the state files of the
+// test's working directory (TestCase.WorkingDir), by id; a failed mint's
+// "pending" placeholder is not a token and is left out.
 func stateTokens(t testing.TB, dir string) map[string]stateToken {
+	t.Helper()
+	out := map[string]stateToken{}
+	for _, in := range stateTokenInstances(t, dir) {
+		if in.id != "pending" {
+			out[in.id] = stateToken{Secret: in.secret, Tainted: in.tainted}
+		}
+	}
+	return out
+}
+
+// stateTokenInstance is one motherduck_user_token instance in a state file.
+type stateTokenInstance struct {
+	id, secret string
+	tainted    bool
+}
+
+// stateTokenInstances reads every motherduck_user_token instance from the
+// state files of the test's working directory. Reading the file rather than
+// the framework's state also works after a failed apply.
+func stateTokenInstances(t testing.TB, dir string) []stateTokenInstance {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
 	if err != nil {
 		t.Fatalf("looking for state files: %v", err)
 	}
-	out := map[string]stateToken{}
+	var out []stateTokenInstance
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -98,11 +117,8 @@ func stateTokens(t testing.TB, dir string) map[string]stateToken {
 			}
 			for _, in := range r.Instances {
 				id, _ := in.Attributes["id"].(string)
-				if id == "pending" {
-					continue // a failed mint's placeholder, not a token
-				}
 				secret, _ := in.Attributes["token"].(string)
-				out[id] = stateToken{Secret: secret, Tainted: in.Status == "tainted"}
+				out = append(out, stateTokenInstance{id: id, secret: secret, tainted: in.Status == "tainted"})
 			}
 		}
 	}
@@ -430,30 +446,25 @@ func TestAccFaults_listServerErrorThenSuccess(t *testing.T) {
 	dir := t.TempDir()
 	cfg := faultConfig(env, "listed")
 	var listsDuringPlan []emulator.Request
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		WorkingDir:               dir,
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check:  expectLedger(t, env, dir, "list_500/applied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
-			},
-			{
-				PreConfig: func() {
-					env.Server.ResetRequests()
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500, Times: 1})
-				},
-				Config:   cfg,
-				PlanOnly: true,
-			},
-			{ // only looks at what the plan above did
-				PreConfig: func() { listsDuringPlan = requestsOf(env, emulator.OpList) },
-				Config:    cfg,
-				PlanOnly:  true,
-			},
+	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
+		{
+			Config: cfg,
+			Check:  expectLedger(t, env, dir, "list_500/applied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
 		},
-	})
+		{
+			PreConfig: func() {
+				env.Server.ResetRequests()
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500, Times: 1})
+			},
+			Config:   cfg,
+			PlanOnly: true,
+		},
+		{ // only looks at what the plan above did
+			PreConfig: func() { listsDuringPlan = requestsOf(env, emulator.OpList) },
+			Config:    cfg,
+			PlanOnly:  true,
+		},
+	}))
 	if got := fmt.Sprint(statuses(listsDuringPlan)); !strings.HasPrefix(got, "[500 200") {
 		t.Fatalf("want the plan's refresh to list 500 then 200, got %s", got)
 	}
@@ -632,6 +643,24 @@ resource "motherduck_user_token" "t" {
 	}
 }
 
+// faultCase runs steps in dir, whose state files the tests read between
+// steps (stateTokens); at the end no token of svc_ci may be live.
+func faultCase(env *acctest.Env, dir string, steps []resource.TestStep) resource.TestCase {
+	return resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps:                    steps,
+	}
+}
+
+// failListsAfterFirst lets the next list request through (a mint's
+// baseline, or a list's first page) and answers every later one with status.
+func failListsAfterFirst(env *acctest.Env, status int) {
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 1})
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: status})
+}
+
 // providerWithRetries is the emulator's provider block with max_retries.
 func providerWithRetries(env *acctest.Env, retries int) string {
 	return fmt.Sprintf("provider \"motherduck\" {\n  token       = %q\n  api_url     = %q\n  max_retries = %d\n}\n",
@@ -652,46 +681,41 @@ func TestAccFaults_mintOrphanNotRevocable(t *testing.T) {
 	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 	env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
 	var orphan, replacement string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		WorkingDir:               dir,
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*orphan-kept.*svc_ci`),
-			},
-			{ // the failed apply kept the orphan in state, tainted
-				PreConfig: func() {
-					mints := requestsOf(env, emulator.OpMint)
-					if len(mints) != 1 || mints[0].TokenID == "" {
-						t.Fatalf("want one committed mint, got %+v", mints)
-					}
-					orphan = mints[0].TokenID
-					l := logLedger(t, env, dir, "mint_orphan_unrevocable/failed")
-					if l.Minted != 1 || l.LiveInState != 1 {
-						t.Errorf("the token the failed mint left behind is not in state: %s", l)
-					}
-					files, _ := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
-					for _, f := range files {
-						if b, _ := os.ReadFile(f); !strings.Contains(string(b), `"status": "tainted"`) {
-							t.Errorf("the orphan must be kept tainted in %s", f)
-						}
-					}
-					env.Server.ClearFaults()
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					acctest.StateID(tokenAddr, &replacement),
-					env.CheckLive(tokenAddr, acctest.ServiceAccount),
-					expectLedger(t, env, dir, "mint_orphan_unrevocable/reapplied", ledger{Minted: 2, Revoked: 1, Live: 1, InState: 1, LiveInState: 1}),
-				),
-			},
+	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
+		{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*orphan-kept.*svc_ci`),
 		},
-	})
+		{ // the failed apply kept the orphan in state, tainted
+			PreConfig: func() {
+				mints := requestsOf(env, emulator.OpMint)
+				if len(mints) != 1 || mints[0].TokenID == "" {
+					t.Fatalf("want one committed mint, got %+v", mints)
+				}
+				orphan = mints[0].TokenID
+				l := logLedger(t, env, dir, "mint_orphan_unrevocable/failed")
+				if l.Minted != 1 || l.LiveInState != 1 {
+					t.Errorf("the token the failed mint left behind is not in state: %s", l)
+				}
+				files, _ := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
+				for _, f := range files {
+					if b, _ := os.ReadFile(f); !strings.Contains(string(b), `"status": "tainted"`) {
+						t.Errorf("the orphan must be kept tainted in %s", f)
+					}
+				}
+				env.Server.ClearFaults()
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				acctest.StateID(tokenAddr, &replacement),
+				env.CheckLive(tokenAddr, acctest.ServiceAccount),
+				expectLedger(t, env, dir, "mint_orphan_unrevocable/reapplied", ledger{Minted: 2, Revoked: 1, Live: 1, InState: 1, LiveInState: 1}),
+			),
+		},
+	}))
 	if tok, _ := env.Server.Token(orphan); !tok.Revoked {
 		t.Fatalf("the orphan %s was never revoked", orphan)
 	}
@@ -711,8 +735,7 @@ func TestAccFaults_mintOrphanNotListable(t *testing.T) {
 	dir := t.TempDir()
 	// The first list (the baseline taken before minting) passes; every
 	// later one fails.
-	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 1})
-	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
+	failListsAfterFirst(env, 500)
 	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 	cfg := providerWithRetries(env, 1) + `
 resource "motherduck_user_token" "t" {
@@ -721,38 +744,33 @@ resource "motherduck_user_token" "t" {
 }
 `
 	var lost string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		WorkingDir:               dir,
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*"unlistable".*tainted\s+placeholder\s+\(id\s+"pending"\).*` +
-					`next\s+plan\s+or\s+apply\s+lists\s+the\s+tokens\s+of\s+user\s+"svc_ci"`),
-			},
-			{
-				PreConfig: func() {
-					mints := requestsOf(env, emulator.OpMint)
-					if len(mints) != 1 || mints[0].TokenID == "" {
-						t.Fatalf("want one committed mint, got %+v", mints)
-					}
-					lost = mints[0].TokenID
-					// Not a leak yet: the placeholder stands for it
-					// until the next run finds it.
-					requirePendingPlaceholder(t, dir)
-					t.Logf("fault=mint_orphan_unlistable/failed %s pending=1 (token %s, id unknown, kept as a placeholder)",
-						tally(env, stateTokens(t, dir)), lost)
-					env.Server.ClearFaults()
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
-				}},
-				Check: expectLedger(t, env, dir, "mint_orphan_unlistable/reapplied", ledger{Minted: 2, Revoked: 1, Live: 1, InState: 1, LiveInState: 1}),
-			},
+	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
+		{
+			Config: cfg,
+			ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*"unlistable".*tainted\s+placeholder\s+\(id\s+"pending"\).*` +
+				`next\s+plan\s+or\s+apply\s+lists\s+the\s+tokens\s+of\s+user\s+"svc_ci"`),
 		},
-	})
+		{
+			PreConfig: func() {
+				mints := requestsOf(env, emulator.OpMint)
+				if len(mints) != 1 || mints[0].TokenID == "" {
+					t.Fatalf("want one committed mint, got %+v", mints)
+				}
+				lost = mints[0].TokenID
+				// Not a leak yet: the placeholder stands for it
+				// until the next run finds it.
+				requirePendingPlaceholder(t, dir)
+				t.Logf("fault=mint_orphan_unlistable/failed %s pending=1 (token %s, id unknown, kept as a placeholder)",
+					tally(env, stateTokens(t, dir)), lost)
+				env.Server.ClearFaults()
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+			}},
+			Check: expectLedger(t, env, dir, "mint_orphan_unlistable/reapplied", ledger{Minted: 2, Revoked: 1, Live: 1, InState: 1, LiveInState: 1}),
+		},
+	}))
 	if tok, _ := env.Server.Token(lost); !tok.Revoked {
 		t.Fatalf("the lost token %s was never revoked", lost)
 	}
@@ -765,8 +783,7 @@ func TestAccFaults_mintLostNothingCreated(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	dir := t.TempDir()
-	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 1})
-	env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
+	failListsAfterFirst(env, 500)
 	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 500, Times: 2})
 	cfg := providerWithRetries(env, 1) + `
 resource "motherduck_user_token" "t" {
@@ -774,32 +791,27 @@ resource "motherduck_user_token" "t" {
   name     = "never-minted"
 }
 `
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		WorkingDir:               dir,
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*never-minted`),
-			},
-			{
-				PreConfig: func() {
-					requirePendingPlaceholder(t, dir)
-					logLedger(t, env, dir, "mint_lost_nothing_created/failed")
-					env.Server.ClearFaults()
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					env.CheckLive(tokenAddr, acctest.ServiceAccount),
-					expectLedger(t, env, dir, "mint_lost_nothing_created/reapplied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
-				),
-			},
+	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
+		{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*never-minted`),
 		},
-	})
+		{
+			PreConfig: func() {
+				requirePendingPlaceholder(t, dir)
+				logLedger(t, env, dir, "mint_lost_nothing_created/failed")
+				env.Server.ClearFaults()
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				env.CheckLive(tokenAddr, acctest.ServiceAccount),
+				expectLedger(t, env, dir, "mint_lost_nothing_created/reapplied", ledger{Minted: 1, Live: 1, InState: 1, LiveInState: 1}),
+			),
+		},
+	}))
 	if n := len(requestsOf(env, emulator.OpRevoke)); n != 1 { // the destroy's
 		t.Fatalf("want only the destroy's revoke, got %d revokes", n)
 	}
@@ -809,31 +821,10 @@ resource "motherduck_user_token" "t" {
 // as a tainted placeholder with id "pending".
 func requirePendingPlaceholder(t *testing.T, dir string) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
-	found := false
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		var st struct {
-			Resources []struct {
-				Type      string `json:"type"`
-				Instances []struct {
-					Status     string         `json:"status"`
-					Attributes map[string]any `json:"attributes"`
-				} `json:"instances"`
-			} `json:"resources"`
-		}
-		if json.Unmarshal(b, &st) != nil {
-			continue
-		}
-		for _, r := range st.Resources {
-			for _, in := range r.Instances {
-				if r.Type == "motherduck_user_token" && in.Attributes["id"] == "pending" && in.Status == "tainted" {
-					found = true
-				}
-			}
+	for _, in := range stateTokenInstances(t, dir) {
+		if in.id == "pending" && in.tainted {
+			return
 		}
 	}
-	if !found {
-		t.Fatalf("no tainted placeholder with id \"pending\" in the state files %v", files)
-	}
+	t.Fatalf("no tainted placeholder with id \"pending\" in the state files under %s", dir)
 }

@@ -103,10 +103,7 @@ resource "motherduck_user_token" "t" {
 				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, acctest.ServiceAccount)},
 			},
 			{ // page 1 answers, page 2 does not: the plan fails
-				PreConfig: func() {
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 1})
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 404})
-				},
+				PreConfig:   func() { failListsAfterFirst(env, 404) },
 				Config:      cfg,
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)page\s+2:\s+answered\s+list\s+tokens:\s+HTTP\s+404\s+NOT_FOUND`),
