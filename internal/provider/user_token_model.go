@@ -80,6 +80,20 @@ func applyListed(m *userTokenModel, t client.Token) {
 	}
 }
 
+// unansweredState is plan as the state of a token whose mint answer was
+// lost: its id (or the pending placeholder's), no secret, no timestamps and
+// no previous token; read_only follows token_type.
+func unansweredState(plan userTokenModel, id string) userTokenModel {
+	state := plan
+	state.ID = types.StringValue(id)
+	state.Token = types.StringNull()
+	state.CreatedTS = timetypes.NewRFC3339Null()
+	state.ExpireAt = timetypes.NewRFC3339Null()
+	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
+	clearPrevious(&state)
+	return state
+}
+
 // ttlFromToken derives ttl from expire_at - created_ts for an imported token.
 // ttl is a whole number of seconds, so the difference is rounded to the
 // second: a server may keep one timestamp with sub-second precision and not

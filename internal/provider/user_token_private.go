@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/client"
@@ -109,20 +107,29 @@ func movedEndpointDiag(username, id, mintedAt, current string) diag.Diagnostic {
 
 // pendingMint returns the failed mint a placeholder stands for, or nil.
 func pendingMint(ctx context.Context, p privateGetter, diags *diag.Diagnostics) *client.LostMint {
-	if !present(p) {
-		return nil
-	}
-	b, d := p.GetKey(ctx, privatePendingKey)
-	diags.Append(d...)
-	if len(b) == 0 {
-		return nil
-	}
 	var lost client.LostMint
-	if err := json.Unmarshal(b, &lost); err != nil {
-		diags.AddError("Unreadable Private State", "The record of a failed mint kept in private state cannot be read: "+err.Error())
+	if !readPrivate(ctx, p, privatePendingKey, "a failed mint", &lost, diags) {
 		return nil
 	}
 	return &lost
+}
+
+// readPrivate decodes the JSON record kept under key into out; false when
+// there is none, or when it cannot be read (an error naming what it is).
+func readPrivate(ctx context.Context, p privateGetter, key, what string, out any, diags *diag.Diagnostics) bool {
+	if !present(p) {
+		return false
+	}
+	b, d := p.GetKey(ctx, key)
+	diags.Append(d...)
+	if len(b) == 0 {
+		return false
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		diags.AddError("Unreadable Private State", "The record of "+what+" kept in private state cannot be read: "+err.Error())
+		return false
+	}
+	return true
 }
 
 // keepPending turns a failed Create whose token's id is unknown (the API
@@ -143,13 +150,7 @@ func (r *userTokenResource) keepPending(ctx context.Context, plan userTokenModel
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingKey, b)...)
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
-	state := plan
-	state.ID = types.StringValue(pendingID)
-	state.Token = types.StringNull()
-	state.CreatedTS = timetypes.NewRFC3339Null()
-	state.ExpireAt = timetypes.NewRFC3339Null()
-	state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
-	clearPrevious(&state)
+	state := unansweredState(plan, pendingID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -255,17 +256,8 @@ func keepLostMint(ctx context.Context, p privateSetter, lost *client.LostMint, d
 
 // lostMints returns the failed rotation mints kept in private state.
 func lostMints(ctx context.Context, p privateGetter, diags *diag.Diagnostics) []client.LostMint {
-	if !present(p) {
-		return nil
-	}
-	b, d := p.GetKey(ctx, privateLostKey)
-	diags.Append(d...)
-	if len(b) == 0 {
-		return nil
-	}
 	var all []client.LostMint
-	if err := json.Unmarshal(b, &all); err != nil {
-		diags.AddError("Unreadable Private State", "The record of failed mints kept in private state cannot be read: "+err.Error())
+	if !readPrivate(ctx, p, privateLostKey, "failed mints", &all, diags) {
 		return nil
 	}
 	return all

@@ -309,13 +309,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 			return
 		}
 		id := ambiguous.Orphans[0]
-		state := plan
-		state.ID = types.StringValue(id)
-		state.Token = types.StringNull()
-		state.CreatedTS = timetypes.NewRFC3339Null()
-		state.ExpireAt = timetypes.NewRFC3339Null()
-		state.ReadOnly = types.BoolValue(plan.TokenType.ValueString() == client.TokenTypeReadScaling)
-		clearPrevious(&state)
+		state := unansweredState(plan, id)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 		recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
