@@ -117,7 +117,8 @@ type Server struct {
 
 	latency     time.Duration
 	description bool
-	pageSize    int // token list page size; 0 = one page, no cursor
+	pageSize    int // token and user list page size; 0 = one page, no cursor
+	noUserList  bool // GET /v1/users answers the plain-text 404 of an unknown route
 
 	requests []*Request
 	onReq    func(Request)
@@ -525,6 +526,15 @@ func (s *Server) SetTokenListPageSize(n int) {
 	s.pageSize = max(n, 0)
 }
 
+// SetUserListSupport turns the user list route GET /v1/users on (default)
+// or off. With it off the route answers the plain-text 404 of an unknown
+// route, as a region without the call would.
+func (s *Server) SetUserListSupport(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noUserList = !on
+}
+
 // Request is the record of one request the emulator received.
 type Request struct {
 	Method   string
@@ -555,6 +565,7 @@ const (
 	OpCreateUser = "create_user"
 	OpDeleteUser = "delete_user"
 	OpInstances  = "instances" // GET /v1/users/{username}/instances
+	OpListUsers  = "list_users" // GET /v1/users
 	OpUnknown    = "unknown"
 )
 

@@ -29,6 +29,8 @@ type route struct {
 	pageToken    string
 	paged        bool
 	repeatCursor bool // a FaultRepeatCursor applies
+	// serviceAccounts is a user list's is_service_account query parameter.
+	serviceAccounts string
 	userAgent    string
 }
 
@@ -53,8 +55,11 @@ func parseRoute(method, escaped string) route {
 	}
 	switch n := len(segs); {
 	case n == 3:
-		if method == http.MethodPost {
+		switch method {
+		case http.MethodPost:
 			rt.op = OpCreateUser
+		case http.MethodGet:
+			rt.op = OpListUsers
 		}
 	case n == 4 && dec[3] != "":
 		if method == http.MethodDelete {
@@ -129,9 +134,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rt := parseRoute(r.Method, escaped)
 	rt.userAgent = r.UserAgent()
-	if rt.op == OpList {
+	if rt.op == OpList || rt.op == OpListUsers {
 		rt.pageToken = r.URL.Query().Get("page_token")
 		rt.paged = r.URL.Query().Has("page_token")
+	}
+	if rt.op == OpListUsers {
+		rt.serviceAccounts = r.URL.Query().Get("is_service_account")
+		s.mu.Lock()
+		if s.noUserList {
+			rt.op = OpUnknown
+		}
+		s.mu.Unlock()
 	}
 	var in body
 	if rt.op == OpMint || rt.op == OpCreateUser {
@@ -249,6 +262,8 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 			return notFound("user not found")
 		}
 		return http.StatusOK, map[string]string{"username": rt.username}
+	case OpListUsers:
+		return s.listUsersLocked(rt)
 	case OpMint:
 		return s.mintViaAPILocked(r, rt, in, rec, caller, issues)
 	case OpList:

@@ -3,6 +3,7 @@ package emulator
 import (
 	"cmp"
 	"encoding/base64"
+	"encoding/hex"
 	"hash/fnv"
 	"net/http"
 	"slices"
@@ -89,3 +90,76 @@ func parseCursor(c string) (int, bool) {
 	}
 	return n, true
 }
+
+// userJSON is one user of the user list answer.
+type userJSON struct {
+	ID               string   `json:"id"`
+	Username         string   `json:"username"`
+	Email            *string  `json:"email"`
+	FirstName        *string  `json:"first_name"`
+	LastName         *string  `json:"last_name"`
+	IsServiceAccount bool     `json:"is_service_account"`
+	IsDeprovisioned  bool     `json:"is_deprovisioned"`
+	Roles            []string `json:"roles"`
+}
+
+// listUsersLocked answers GET /v1/users: the organization's users and
+// service accounts (filtered by is_service_account when given), paged like
+// the token list when a page size is set.
+func (s *Server) listUsersLocked(rt route) (int, any) {
+	var filter *bool
+	switch rt.serviceAccounts {
+	case "":
+	case "true", "false":
+		b := rt.serviceAccounts == "true"
+		filter = &b
+	default:
+		return badRequest([]issue{{Message: "is_service_account must be true or false", Path: []string{"is_service_account"}}})
+	}
+	var all []*user
+	for _, u := range s.users {
+		if filter == nil || *filter == !u.human {
+			all = append(all, u)
+		}
+	}
+	// No order is promised: answer by a hash of the name, not by name.
+	slices.SortFunc(all, func(a, b *user) int { return cmp.Compare(idHash(a.name), idHash(b.name)) })
+	start, end := 0, len(all)
+	if s.pageSize > 0 && rt.pageToken != "" {
+		off, ok := parseCursor(rt.pageToken)
+		if !ok {
+			return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
+		}
+		start = min(off, len(all))
+	}
+	if s.pageSize > 0 {
+		end = min(start+s.pageSize, len(all))
+	}
+	list := make([]userJSON, 0, end-start)
+	for _, u := range all[start:end] {
+		roles := []string{"member"}
+		if u.admin {
+			roles = []string{"admin"}
+		}
+		list = append(list, userJSON{
+			ID: userID(u.name), Username: u.name, IsServiceAccount: !u.human, Roles: roles,
+		})
+	}
+	var next any
+	if s.pageSize > 0 && end < len(all) {
+		next = cursorAt(end)
+	}
+	return http.StatusOK, map[string]any{"users": list, "total_count": len(all), "next_page_token": next}
+}
+
+// userID is a stable UUID-shaped id for a username.
+func userID(name string) string {
+	h := fnv.New128a()
+	_, _ = h.Write([]byte(name))
+	b := h.Sum(nil)
+	return strings.Join([]string{
+		hexOf(b[0:4]), hexOf(b[4:6]), hexOf(b[6:8]), hexOf(b[8:10]), hexOf(b[10:16]),
+	}, "-")
+}
+
+func hexOf(b []byte) string { return hex.EncodeToString(b) }
