@@ -15,6 +15,7 @@ const (
 	OpRevokeToken          = "revoke token"
 	OpCreateServiceAccount = "create service account"
 	OpDeleteUser           = "delete user"
+	OpListUsers            = "list users"
 )
 
 // Issue is one entry of the "issues" array of an API error body.
