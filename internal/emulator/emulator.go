@@ -117,7 +117,7 @@ type Server struct {
 
 	latency     time.Duration
 	description bool
-	pageSize    int // token and user list page size; 0 = one page, no cursor
+	pageSize    int  // token and user list page size; 0 = one page, no cursor
 	noUserList  bool // GET /v1/users answers the plain-text 404 of an unknown route
 
 	requests []*Request
@@ -564,7 +564,7 @@ const (
 	OpRevoke     = "revoke"
 	OpCreateUser = "create_user"
 	OpDeleteUser = "delete_user"
-	OpInstances  = "instances" // GET /v1/users/{username}/instances
+	OpInstances  = "instances"  // GET /v1/users/{username}/instances
 	OpListUsers  = "list_users" // GET /v1/users
 	OpUnknown    = "unknown"
 )

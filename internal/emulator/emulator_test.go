@@ -1183,7 +1183,7 @@ func TestUnknownRoutes(t *testing.T) {
 		{method: "GET", path: "/"},
 		{method: "GET", path: "/v1"},
 		{method: "GET", path: "/v1/"},
-		{method: "GET", path: "/v1/users"},
+		{method: "PUT", path: "/v1/users"},
 		{method: "GET", path: "/v2/users/admin/tokens"},
 		{method: "GET", path: "/v1/users/admin"},
 		{method: "GET", path: "/v1/users/admin/tokens/"},

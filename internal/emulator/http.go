@@ -31,7 +31,7 @@ type route struct {
 	repeatCursor bool // a FaultRepeatCursor applies
 	// serviceAccounts is a user list's is_service_account query parameter.
 	serviceAccounts string
-	userAgent    string
+	userAgent       string
 }
 
 // parseRoute matches the escaped path segment by segment, percent-decoding each
