@@ -35,6 +35,12 @@ keep_previous = true
 `+extra)
 }
 
+// releaseConfig is a keep_previous token named "kp" whose keepers hold
+// release: each new release rotates it.
+func releaseConfig(env *acctest.Env, release string) string {
+	return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
+}
+
 // expectPlanned checks the planned value of a string attribute against
 // *want (read when the check runs, so it can name a value of an earlier
 // step); want nil means the attribute is planned null.
@@ -288,15 +294,12 @@ func TestAccUserTokenKeepPrevious_previousRevokedElsewhere(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					if !env.Server.RevokeToken(acctest.ServiceAccount, prev) {
@@ -304,7 +307,7 @@ func TestAccUserTokenKeepPrevious_previousRevokedElsewhere(t *testing.T) {
 					}
 					env.Server.ResetRequests()
 				},
-				Config: cfg("r2"),
+				Config: releaseConfig(env, "r2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
@@ -374,22 +377,19 @@ func TestAccUserTokenKeepPrevious_currentGoneWhilePreviousLives(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, fresh string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					if !env.Server.RevokeToken(acctest.ServiceAccount, cur) {
 						t.Fatal("could not revoke the current token out of band")
 					}
 				},
-				Config: cfg("r2"),
+				Config: releaseConfig(env, "r2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("id")),
@@ -403,7 +403,7 @@ func TestAccUserTokenKeepPrevious_currentGoneWhilePreviousLives(t *testing.T) {
 					checkLiveExactly(env, acctest.ServiceAccount, &fresh),
 				),
 			},
-			{Config: cfg("r2"), PlanOnly: true},
+			{Config: releaseConfig(env, "r2"), PlanOnly: true},
 		},
 	})
 	if fresh == cur || fresh == prev {
@@ -547,20 +547,17 @@ func TestAccUserTokenKeepPrevious_mintFailsDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 500})
 				},
-				Config:      cfg("r3"),
+				Config:      releaseConfig(env, "r3"),
 				ExpectError: wordsRe("MotherDuck API Error", "to rotate token", "The rotation did not happen: the current and the previous token are unchanged in state and still valid"),
 			},
 			{ // the failed apply left both tokens live and in state: the plan is the same rotation
@@ -572,7 +569,7 @@ func TestAccUserTokenKeepPrevious_mintFailsDuringRotation(t *testing.T) {
 						}
 					}
 				},
-				Config: cfg("r3"),
+				Config: releaseConfig(env, "r3"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectPrior{tokenAddr, "id", func() any { return cur }},
 					expectPrior{tokenAddr, "previous_id", func() any { return prev }},
@@ -596,20 +593,17 @@ func TestAccUserTokenKeepPrevious_revokeOfOldPreviousFails(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var first, cur, curSecret, prev string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: resource.ComposeTestCheckFunc(captureToken(&cur, &curSecret), acctest.StateID(tokenAddr, &first))},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: resource.ComposeTestCheckFunc(captureToken(&cur, &curSecret), acctest.StateID(tokenAddr, &first))},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
 				},
-				Config:      cfg("r3"),
+				Config:      releaseConfig(env, "r3"),
 				ExpectError: wordsRe("Could not invalidate token", "kept in state (pending_revoke_ids); the next apply invalidates them"),
 			},
 			{
@@ -623,7 +617,7 @@ func TestAccUserTokenKeepPrevious_revokeOfOldPreviousFails(t *testing.T) {
 					}
 					env.Server.ResetRequests()
 				},
-				Config: cfg("r3"),
+				Config: releaseConfig(env, "r3"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{first} }},
 					expectPrior{tokenAddr, "previous_id", func() any { return cur }},
@@ -643,7 +637,7 @@ func TestAccUserTokenKeepPrevious_revokeOfOldPreviousFails(t *testing.T) {
 					},
 				),
 			},
-			{Config: cfg("r3"), PlanOnly: true},
+			{Config: releaseConfig(env, "r3"), PlanOnly: true},
 		},
 	})
 }
@@ -656,22 +650,19 @@ func TestAccUserTokenKeepPrevious_ambiguousMintDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, orphan string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					env.Server.ResetRequests()
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
 				},
-				Config:      cfg("r3"),
+				Config:      releaseConfig(env, "r3"),
 				ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "left behind by the failed mint are kept in state (pending_revoke_ids); the next apply invalidates them"),
 			},
 			{
@@ -683,7 +674,7 @@ func TestAccUserTokenKeepPrevious_ambiguousMintDuringRotation(t *testing.T) {
 					}
 					orphan = mints[0].TokenID
 				},
-				Config: cfg("r3"),
+				Config: releaseConfig(env, "r3"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectPrior{tokenAddr, "id", func() any { return cur }},
 					expectPrior{tokenAddr, "previous_id", func() any { return prev }},
@@ -713,17 +704,14 @@ func TestAccUserTokenKeepPrevious_import(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
-				Config:       cfg("r2"),
+				Config:       releaseConfig(env, "r2"),
 				ResourceName: tokenAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(*terraform.State) (string, error) {
@@ -761,15 +749,12 @@ func TestAccUserTokenKeepPrevious_lostMintDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, lost string
-	cfg := func(release string) string {
-		return keepPreviousConfig(env, fmt.Sprintf("name = \"kp\"\nkeepers = {\n  release = %q\n}", release))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg("r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, cfg("r2"), nil, &cur, &curSecret, &prev),
+			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
 			{
 				PreConfig: func() {
 					env.Server.ResetRequests()
@@ -779,7 +764,7 @@ func TestAccUserTokenKeepPrevious_lostMintDuringRotation(t *testing.T) {
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
 					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 				},
-				Config:      cfg("r3"),
+				Config:      releaseConfig(env, "r3"),
 				ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "kept in private state"),
 			},
 			{
@@ -791,7 +776,7 @@ func TestAccUserTokenKeepPrevious_lostMintDuringRotation(t *testing.T) {
 					}
 					lost = mints[0].TokenID
 				},
-				Config: cfg("r3"),
+				Config: releaseConfig(env, "r3"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectPrior{tokenAddr, "id", func() any { return cur }},
 					expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{lost} }},
