@@ -267,7 +267,16 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 	defer cancel()
 
-	err := r.data.client.DeleteUser(ctx, username)
+	kind, err := r.data.client.LookupUserKind(ctx, username)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("check that user %q is a service account before deleting it", username), username, err))
+		return
+	}
+	if kind.Kind == client.UserKindHuman {
+		resp.Diagnostics.Append(humanUserDeleteDiag(username))
+		return
+	}
+	err = r.data.client.DeleteUser(ctx, username)
 	if client.IsNotFound(err) {
 		tflog.Info(ctx, "service account was already deleted", map[string]any{"username": username})
 		return
@@ -280,7 +289,8 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState takes the username, as an import ID or (Terraform 1.12+) an
-// identity. Read then checks that the account exists.
+// identity. It refuses a person's account and a missing user (see
+// checkImportable); Read then fills in the rest.
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	username := req.ID
 	if username == "" {
@@ -296,9 +306,63 @@ func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.I
 			fmt.Sprintf("Could not import %s: the import ID is the account's username, which %s (got %q).", serviceAccountType, msg, username))
 		return
 	}
+	if !r.checkImportable(ctx, username, &resp.Diagnostics) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), username)...)
 	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+}
+
+// checkImportable refuses to import a user the organization's user list
+// shows to be a person, or a user that does not exist. When the list cannot
+// tell, the import goes on with a warning saying why it was not verified.
+func (r *serviceAccountResource) checkImportable(ctx context.Context, username string, diags *diag.Diagnostics) bool {
+	kind, err := r.data.client.LookupUserKind(ctx, username)
+	if err != nil {
+		diags.Append(apiErrorDiag(r.data, fmt.Sprintf("check that user %q is a service account before importing it", username), username, err))
+		return false
+	}
+	switch kind.Kind {
+	case client.UserKindHuman:
+		diags.AddError("Cannot Import a Person's Account as a Service Account",
+			fmt.Sprintf("User %q is a person's account (a human member of the organization), not a service account. "+
+				"%s manages service accounts only, and destroying one deletes the user: for this user that would "+
+				"permanently delete the person's account and every database, share and token they own. Nothing was "+
+				"imported. Check the username; to manage tokens of this user, use motherduck_user_token.",
+				username, serviceAccountType))
+		return false
+	case client.UserKindServiceAccount:
+		return true
+	}
+	exists, err := r.data.client.UserExists(ctx, username)
+	if err != nil {
+		diags.Append(apiErrorDiag(r.data, fmt.Sprintf("check that service account %q exists before importing it", username), username, err))
+		return false
+	}
+	if !exists {
+		diags.AddError("Cannot Import Service Account: Account Not Found",
+			fmt.Sprintf("Service account %q does not exist in the organization reached at %s, so there is nothing to "+
+				"import. Check the username in the import ID and the provider configuration's token and api_url; to "+
+				"create the account, remove the import and apply the resource.", username, r.data.client.Endpoint()))
+		return false
+	}
+	diags.AddWarning("Could Not Verify That the User Is a Service Account",
+		fmt.Sprintf("User %q was imported, but the provider could not check that it is a service account and not a "+
+			"person: %s. Destroying this resource deletes the user and all of its data, so make sure %q is a service "+
+			"account before turning deletion_protection off.", username, kind.Why, username))
+	return true
+}
+
+// humanUserDeleteDiag refuses to delete a user the organization's user list
+// shows to be a person.
+func humanUserDeleteDiag(username string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Refusing to Delete a Person's Account",
+		fmt.Sprintf("User %q is a person's account (a human member of the organization), not a service account, so %s "+
+			"will not delete it: that would permanently delete the person's account and every database, share and token "+
+			"they own. Nothing was deleted, and the resource stays in state. To stop managing the user with Terraform "+
+			"without deleting it, remove the resource block and add a removed block with lifecycle { destroy = false } "+
+			"(Terraform 1.7+), or run terraform state rm on it.", username, serviceAccountType))
 }
 
 // serviceAccountUsernameProblem applies the username attribute's rules

@@ -83,8 +83,8 @@ func importNotFoundDiag(username, id, apiURL string, err error) diag.Diagnostic 
 	if err != nil {
 		return diag.NewErrorDiagnostic("Cannot Import Token: User Not Found",
 			fmt.Sprintf("User %q does not exist in the organization reached at %s, so it has no token %s. Check the username "+
-				"in the import ID (<username>/<token_id>) and the provider configuration's token and api_url.\n\nError: %s",
-				username, apiURL, id, err))
+				"in the import ID (<username>/<token_id>) and the provider configuration's token and api_url.\n\n%s",
+				username, apiURL, id, cause(err)))
 	}
 	return diag.NewErrorDiagnostic("Cannot Import Token: Not a Valid Token of This User",
 		fmt.Sprintf("User %q has no valid token with id %s at %s. MotherDuck lists only valid tokens, so this token was "+

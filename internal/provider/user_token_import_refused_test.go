@@ -32,7 +32,7 @@ func TestAccUserToken_importMissingTokenSaysWhy(t *testing.T) {
 		{"expired", "svc_ci/" + expired.ID, notValid},
 		{"another user's", "svc_ci/" + other.ID, notValid},
 		{"never existed", "svc_ci/00000000-0000-4000-8000-000000000000", notValid},
-		{"unknown user", "svc_nobody/" + other.ID, regexp.MustCompile(`(?s)Cannot Import Token: User Not Found.*"svc_nobody"\s+does\s+not\s+exist`)},
+		{"unknown user", "svc_nobody/" + other.ID, regexp.MustCompile(`(?s)Cannot Import Token: User Not Found.*"svc_nobody"\s+does\s+not\s+exist.*Cause: list tokens: HTTP 404`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) { importFails(t, env, tc.id, tc.want) })
 	}
