@@ -33,20 +33,31 @@ func idHash(id string) uint64 {
 	return h.Sum64()
 }
 
+// page is the part [start, end) of a list of n items that the request's
+// page_token points at, with the server's page size (the whole list without
+// one); ok is false for a page_token that is not a cursor this list returned.
+func (s *Server) page(rt route, n int) (start, end int, ok bool) {
+	start, end = 0, n
+	if s.pageSize > 0 && rt.pageToken != "" {
+		off, valid := parseCursor(rt.pageToken)
+		if !valid {
+			return 0, 0, false
+		}
+		start = min(off, n)
+	}
+	if s.pageSize > 0 {
+		end = min(start+s.pageSize, n)
+	}
+	return start, end, true
+}
+
 // listLocked answers a token list: every live token of the user in one page,
 // or, with a page size, the page the request's page_token points at.
 func (s *Server) listLocked(rt route) (int, any) {
 	all := answerOrder(s.liveTokensLocked(rt.username))
-	start, end := 0, len(all)
-	if s.pageSize > 0 && rt.pageToken != "" {
-		off, ok := parseCursor(rt.pageToken)
-		if !ok {
-			return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
-		}
-		start = min(off, len(all))
-	}
-	if s.pageSize > 0 {
-		end = min(start+s.pageSize, len(all))
+	start, end, ok := s.page(rt, len(all))
+	if !ok {
+		return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
 	}
 	list := make([]tokenJSON, 0, end-start)
 	for _, t := range all[start:end] {
@@ -124,16 +135,9 @@ func (s *Server) listUsersLocked(rt route) (int, any) {
 	}
 	// No order is promised: answer by a hash of the name, not by name.
 	slices.SortFunc(all, func(a, b *user) int { return cmp.Compare(idHash(a.name), idHash(b.name)) })
-	start, end := 0, len(all)
-	if s.pageSize > 0 && rt.pageToken != "" {
-		off, ok := parseCursor(rt.pageToken)
-		if !ok {
-			return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
-		}
-		start = min(off, len(all))
-	}
-	if s.pageSize > 0 {
-		end = min(start+s.pageSize, len(all))
+	start, end, ok := s.page(rt, len(all))
+	if !ok {
+		return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
 	}
 	list := make([]userJSON, 0, end-start)
 	for _, u := range all[start:end] {
