@@ -30,10 +30,12 @@ func TestAccFaults_concurrentRunsSameNames(t *testing.T) {
 	const tokens = 3
 	const userAgentA, userAgentB = "motherduck/run-a", "motherduck/run-b"
 
-	// Run A's mints answer 429 until B has minted all its tokens; then the
-	// clock moves a minute on (A's retry comes later than B's mints, without
-	// waiting for it) and A's next mints commit and lose their answers.
-	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, UserAgent: userAgentA, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "3"})
+	// Run A's mints answer 429 until B has minted all its tokens (Retry-After
+	// 5s: ten retries give run B about 50s to mint on a loaded machine, inside
+	// the one-minute limit of one call); then the clock moves a minute on (A's
+	// retry comes later than B's mints, without waiting for it) and A's next
+	// mints commit and lose their answers.
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, UserAgent: userAgentA, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "5"})
 	aStarted := make(chan struct{})
 	var once sync.Once
 	var mu sync.Mutex
