@@ -129,6 +129,61 @@ func checkLiveExactly(env *acctest.Env, username string, ids ...*string) resourc
 	}
 }
 
+// checkLiveCount asserts the user's live API tokens number n.
+func checkLiveCount(env *acctest.Env, username string, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(liveIDs(env, username)); got != n {
+			return fmt.Errorf("%d live tokens, want %d", got, n)
+		}
+		return nil
+	}
+}
+
+// leftoverRevokedStep is the apply after a rotation whose mint went wrong:
+// the one token that mint committed (its id recorded as *leftover) is
+// planned into pending_revoke_ids, with the current token still current, and
+// the apply invalidates it while it rotates, as it invalidates the previous
+// token: two tokens are left live.
+func leftoverRevokedStep(t *testing.T, env *acctest.Env, cfg string, cur, prev, leftover *string, planChecks ...plancheck.PlanCheck) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() {
+			env.Server.ClearFaults()
+			mints := requestsOf(env, emulator.OpMint)
+			if len(mints) != 1 || mints[0].TokenID == "" {
+				t.Fatalf("want one committed mint, got %+v", mints)
+			}
+			*leftover = mints[0].TokenID
+		},
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
+			expectPrior{tokenAddr, "id", func() any { return *cur }},
+			expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{*leftover} }},
+			plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+		}, planChecks...)},
+		Check: resource.ComposeAggregateTestCheckFunc(
+			env.CheckRevoked(leftover),
+			env.CheckRevoked(prev),
+			resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", cur),
+			resource.TestCheckNoResourceAttr(tokenAddr, "pending_revoke_ids.#"),
+			checkLiveCount(env, acctest.ServiceAccount, 2),
+		),
+	}
+}
+
+// rotatedOnceCase is a test case that creates a keep_previous token
+// (release r1), rotates it once (r2), recording the current and previous
+// ids, and then runs steps; its CheckDestroy wants no live token left.
+func rotatedOnceCase(env *acctest.Env, cur, curSecret, prev *string, steps ...resource.TestStep) resource.TestCase {
+	return resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: append([]resource.TestStep{
+			{Config: releaseConfig(env, "r1"), Check: captureToken(cur, curSecret)},
+			rotationStep(env, releaseConfig(env, "r2"), nil, cur, curSecret, prev),
+		}, steps...),
+	}
+}
+
 // checkNoMints asserts no token was minted since the requests were reset.
 func checkNoMints(env *acctest.Env) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -294,39 +349,33 @@ func TestAccUserTokenKeepPrevious_previousRevokedElsewhere(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				PreConfig: func() {
-					if !env.Server.RevokeToken(acctest.ServiceAccount, prev) {
-						t.Fatal("could not revoke the previous token out of band")
-					}
-					env.Server.ResetRequests()
-				},
-				Config: releaseConfig(env, "r2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(tokenAddr, "id", &cur),
-					resource.TestCheckNoResourceAttr(tokenAddr, "previous_id"),
-					resource.TestCheckNoResourceAttr(tokenAddr, "previous_token"),
-					resource.TestCheckNoResourceAttr(tokenAddr, "previous_expire_at"),
-					checkNoMints(env),
-					func(*terraform.State) error {
-						if n := env.Server.CountRequests(emulator.OpRevoke); n != 0 {
-							return fmt.Errorf("%d revoke requests, want none", n)
-						}
-						return nil
-					},
-				),
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			PreConfig: func() {
+				if !env.Server.RevokeToken(acctest.ServiceAccount, prev) {
+					t.Fatal("could not revoke the previous token out of band")
+				}
+				env.Server.ResetRequests()
 			},
+			Config: releaseConfig(env, "r2"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttrPtr(tokenAddr, "id", &cur),
+				resource.TestCheckNoResourceAttr(tokenAddr, "previous_id"),
+				resource.TestCheckNoResourceAttr(tokenAddr, "previous_token"),
+				resource.TestCheckNoResourceAttr(tokenAddr, "previous_expire_at"),
+				checkNoMints(env),
+				func(*terraform.State) error {
+					if n := env.Server.CountRequests(emulator.OpRevoke); n != 0 {
+						return fmt.Errorf("%d revoke requests, want none", n)
+					}
+					return nil
+				},
+			),
 		},
-	})
+	))
 }
 
 // TestAccUserTokenKeepPrevious_previousExpired: the previous token reaches
@@ -377,35 +426,29 @@ func TestAccUserTokenKeepPrevious_currentGoneWhilePreviousLives(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, fresh string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				PreConfig: func() {
-					if !env.Server.RevokeToken(acctest.ServiceAccount, cur) {
-						t.Fatal("could not revoke the current token out of band")
-					}
-				},
-				Config: releaseConfig(env, "r2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("id")),
-					expectPlanned{tokenAddr, "previous_id", nil},
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					acctest.StateID(tokenAddr, &fresh),
-					env.CheckLive(tokenAddr, acctest.ServiceAccount),
-					env.CheckRevoked(&prev),
-					resource.TestCheckNoResourceAttr(tokenAddr, "previous_id"),
-					checkLiveExactly(env, acctest.ServiceAccount, &fresh),
-				),
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			PreConfig: func() {
+				if !env.Server.RevokeToken(acctest.ServiceAccount, cur) {
+					t.Fatal("could not revoke the current token out of band")
+				}
 			},
-			{Config: releaseConfig(env, "r2"), PlanOnly: true},
+			Config: releaseConfig(env, "r2"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("id")),
+				expectPlanned{tokenAddr, "previous_id", nil},
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				acctest.StateID(tokenAddr, &fresh),
+				env.CheckLive(tokenAddr, acctest.ServiceAccount),
+				env.CheckRevoked(&prev),
+				resource.TestCheckNoResourceAttr(tokenAddr, "previous_id"),
+				checkLiveExactly(env, acctest.ServiceAccount, &fresh),
+			),
 		},
-	})
+		resource.TestStep{Config: releaseConfig(env, "r2"), PlanOnly: true},
+	))
 	if fresh == cur || fresh == prev {
 		t.Fatalf("the apply must mint a new token, got %s", fresh)
 	}
@@ -547,43 +590,37 @@ func TestAccUserTokenKeepPrevious_mintFailsDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				PreConfig: func() {
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 500})
-				},
-				Config:      releaseConfig(env, "r3"),
-				ExpectError: wordsRe("MotherDuck API Error", "to rotate token", "The rotation did not happen: the current and the previous token are unchanged in state and still valid"),
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			PreConfig: func() {
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 500})
 			},
-			{ // the failed apply left both tokens live and in state: the plan is the same rotation
-				PreConfig: func() {
-					env.Server.ClearFaults()
-					for _, id := range []string{cur, prev} {
-						if st := env.Server.TokenState(id); st != "live" {
-							t.Errorf("token %s is %s after the failed rotation, want live", id, st)
-						}
-					}
-				},
-				Config: releaseConfig(env, "r3"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectPrior{tokenAddr, "id", func() any { return cur }},
-					expectPrior{tokenAddr, "previous_id", func() any { return prev }},
-					expectPrior{tokenAddr, "keepers", func() any { return map[string]any{"release": "r2"} }},
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
-					expectPlanned{tokenAddr, "previous_id", &cur},
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
-					env.CheckRevoked(&prev),
-				),
-			},
+			Config:      releaseConfig(env, "r3"),
+			ExpectError: wordsRe("MotherDuck API Error", "to rotate token", "The rotation did not happen: the current and the previous token are unchanged in state and still valid"),
 		},
-	})
+		resource.TestStep{ // the failed apply left both tokens live and in state: the plan is the same rotation
+			PreConfig: func() {
+				env.Server.ClearFaults()
+				for _, id := range []string{cur, prev} {
+					if st := env.Server.TokenState(id); st != "live" {
+						t.Errorf("token %s is %s after the failed rotation, want live", id, st)
+					}
+				}
+			},
+			Config: releaseConfig(env, "r3"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				expectPrior{tokenAddr, "id", func() any { return cur }},
+				expectPrior{tokenAddr, "previous_id", func() any { return prev }},
+				expectPrior{tokenAddr, "keepers", func() any { return map[string]any{"release": "r2"} }},
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				expectPlanned{tokenAddr, "previous_id", &cur},
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
+				env.CheckRevoked(&prev),
+			),
+		},
+	))
 }
 
 // TestAccUserTokenKeepPrevious_revokeOfOldPreviousFails: the rotation mints
@@ -629,12 +666,7 @@ func TestAccUserTokenKeepPrevious_revokeOfOldPreviousFails(t *testing.T) {
 					checkNoMints(env),
 					resource.TestCheckNoResourceAttr(tokenAddr, "pending_revoke_ids.#"),
 					resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
-					func(*terraform.State) error {
-						if n := len(liveIDs(env, acctest.ServiceAccount)); n != 2 {
-							return fmt.Errorf("%d live tokens, want 2", n)
-						}
-						return nil
-					},
+					checkLiveCount(env, acctest.ServiceAccount, 2),
 				),
 			},
 			{Config: releaseConfig(env, "r3"), PlanOnly: true},
@@ -650,52 +682,19 @@ func TestAccUserTokenKeepPrevious_ambiguousMintDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, orphan string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				PreConfig: func() {
-					env.Server.ResetRequests()
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
-				},
-				Config:      releaseConfig(env, "r3"),
-				ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "left behind by the failed mint are kept in state (pending_revoke_ids); the next apply invalidates them"),
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			PreConfig: func() {
+				env.Server.ResetRequests()
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
 			},
-			{
-				PreConfig: func() {
-					env.Server.ClearFaults()
-					mints := requestsOf(env, emulator.OpMint)
-					if len(mints) != 1 || mints[0].TokenID == "" {
-						t.Fatalf("want one committed mint, got %+v", mints)
-					}
-					orphan = mints[0].TokenID
-				},
-				Config: releaseConfig(env, "r3"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectPrior{tokenAddr, "id", func() any { return cur }},
-					expectPrior{tokenAddr, "previous_id", func() any { return prev }},
-					expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{orphan} }},
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					env.CheckRevoked(&orphan),
-					env.CheckRevoked(&prev),
-					resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
-					resource.TestCheckNoResourceAttr(tokenAddr, "pending_revoke_ids.#"),
-					func(*terraform.State) error {
-						if n := len(liveIDs(env, acctest.ServiceAccount)); n != 2 {
-							return fmt.Errorf("%d live tokens, want 2", n)
-						}
-						return nil
-					},
-				),
-			},
+			Config:      releaseConfig(env, "r3"),
+			ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "left behind by the failed mint are kept in state (pending_revoke_ids); the next apply invalidates them"),
 		},
-	})
+		leftoverRevokedStep(t, env, releaseConfig(env, "r3"), &cur, &prev, &orphan,
+			expectPrior{tokenAddr, "previous_id", func() any { return prev }}),
+	))
 }
 
 // TestAccUserTokenKeepPrevious_import: import takes the current token; the
@@ -704,40 +703,34 @@ func TestAccUserTokenKeepPrevious_import(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				Config:       releaseConfig(env, "r2"),
-				ResourceName: tokenAddr,
-				ImportState:  true,
-				ImportStateIdFunc: func(*terraform.State) (string, error) {
-					return "svc_ci/" + cur, nil
-				},
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d instances", len(states))
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			Config:       releaseConfig(env, "r2"),
+			ResourceName: tokenAddr,
+			ImportState:  true,
+			ImportStateIdFunc: func(*terraform.State) (string, error) {
+				return "svc_ci/" + cur, nil
+			},
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d instances", len(states))
+				}
+				a := states[0].Attributes
+				if states[0].ID != cur {
+					return fmt.Errorf("imported id %s, want the current token %s", states[0].ID, cur)
+				}
+				for _, k := range []string{"previous_id", "previous_token", "previous_expire_at"} {
+					if v, ok := a[k]; ok && v != "" {
+						return fmt.Errorf("imported %s = %q, want null", k, v)
 					}
-					a := states[0].Attributes
-					if states[0].ID != cur {
-						return fmt.Errorf("imported id %s, want the current token %s", states[0].ID, cur)
-					}
-					for _, k := range []string{"previous_id", "previous_token", "previous_expire_at"} {
-						if v, ok := a[k]; ok && v != "" {
-							return fmt.Errorf("imported %s = %q, want null", k, v)
-						}
-					}
-					if a["keep_previous"] != "false" {
-						return fmt.Errorf("imported keep_previous = %q, want false until the configuration says otherwise", a["keep_previous"])
-					}
-					return nil
-				},
+				}
+				if a["keep_previous"] != "false" {
+					return fmt.Errorf("imported keep_previous = %q, want false until the configuration says otherwise", a["keep_previous"])
+				}
+				return nil
 			},
 		},
-	})
+	))
 }
 
 // TestAccUserTokenKeepPrevious_lostMintDuringRotation: the rotation's mint
@@ -749,57 +742,30 @@ func TestAccUserTokenKeepPrevious_lostMintDuringRotation(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	var cur, curSecret, prev, lost string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
-		Steps: []resource.TestStep{
-			{Config: releaseConfig(env, "r1"), Check: captureToken(&cur, &curSecret)},
-			rotationStep(env, releaseConfig(env, "r2"), nil, &cur, &curSecret, &prev),
-			{
-				PreConfig: func() {
-					env.Server.ResetRequests()
-					// The plan's refresh and the apply's first list pass;
-					// every later list fails.
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 2})
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
-					env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
-				},
-				Config:      releaseConfig(env, "r3"),
-				ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "kept in private state"),
+	resource.UnitTest(t, rotatedOnceCase(env, &cur, &curSecret, &prev,
+		resource.TestStep{
+			PreConfig: func() {
+				env.Server.ResetRequests()
+				// The plan's refresh and the apply's first list pass;
+				// every later list fails.
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultDelay, Times: 2})
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
+				env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 			},
-			{
-				PreConfig: func() {
-					env.Server.ClearFaults()
-					mints := requestsOf(env, emulator.OpMint)
-					if len(mints) != 1 || mints[0].TokenID == "" {
-						t.Fatalf("want one committed mint, got %+v", mints)
-					}
-					lost = mints[0].TokenID
-				},
-				Config: releaseConfig(env, "r3"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					expectPrior{tokenAddr, "id", func() any { return cur }},
-					expectPrior{tokenAddr, "pending_revoke_ids", func() any { return []any{lost} }},
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					env.CheckRevoked(&lost),
-					env.CheckRevoked(&prev),
-					resource.TestCheckResourceAttrPtr(tokenAddr, "previous_id", &cur),
-					resource.TestCheckNoResourceAttr(tokenAddr, "pending_revoke_ids.#"),
-					func(*terraform.State) error {
-						if n := len(liveIDs(env, acctest.ServiceAccount)); n != 2 {
-							return fmt.Errorf("%d live tokens, want 2", n)
-						}
-						// the two live tokens are the current one and the
-						// previous one, both in state (checked above)
-						m := tally(env, nil)
-						t.Logf("fault=keep_previous_rotation_mint_lost_unlistable/reapplied minted=%d revoked=%d live=%d in_state=2 leaked=%d",
-							m.Minted, m.Revoked, m.Live, m.Live-2)
-						return nil
-					},
-				),
-			},
+			Config:      releaseConfig(env, "r3"),
+			ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "kept in private state"),
 		},
-	})
+		func() resource.TestStep {
+			step := leftoverRevokedStep(t, env, releaseConfig(env, "r3"), &cur, &prev, &lost)
+			step.Check = resource.ComposeAggregateTestCheckFunc(step.Check, func(*terraform.State) error {
+				// the two live tokens are the current one and the
+				// previous one, both in state (checked above)
+				m := tally(env, nil)
+				t.Logf("fault=keep_previous_rotation_mint_lost_unlistable/reapplied minted=%d revoked=%d live=%d in_state=2 leaked=%d",
+					m.Minted, m.Revoked, m.Live, m.Live-2)
+				return nil
+			})
+			return step
+		}(),
+	))
 }
