@@ -35,7 +35,7 @@ const currentGoneKey = "current_gone"
 
 // keepPreviousAttributes are the schema attributes of keep_previous.
 func keepPreviousAttributes() map[string]schema.Attribute {
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	keep := []planmodifier.String{noneWhenMinted{}}
 	return map[string]schema.Attribute{
 		"keep_previous": schema.BoolAttribute{
 			Optional: true,
@@ -70,9 +70,37 @@ func keepPreviousAttributes() map[string]schema.Attribute {
 			Computed:    true,
 			MarkdownDescription: "Ids of tokens this resource replaced but could not invalidate yet (the API call failed). " +
 				"The next apply invalidates them; `null` when there are none.",
-			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.List{noneWhenMinted{}},
 		},
 	}
+}
+
+// noneWhenMinted plans null for what a newly minted token never has (a
+// previous token, ids still to revoke), so that a create, or the create half
+// of a replacement, shows none rather than a value known only after apply.
+// In an update it keeps the prior state's value, as UseStateForUnknown does;
+// ModifyPlan plans a rotation's values itself.
+type noneWhenMinted struct{}
+
+const noneWhenMintedDesc = "Null for a newly minted token; otherwise the prior state's value until a rotation changes it."
+
+func (noneWhenMinted) Description(context.Context) string         { return noneWhenMintedDesc }
+func (noneWhenMinted) MarkdownDescription(context.Context) string { return noneWhenMintedDesc }
+
+func (noneWhenMinted) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.State.Raw.IsNull() {
+		resp.PlanValue = types.StringNull()
+		return
+	}
+	stringplanmodifier.UseStateForUnknown().PlanModifyString(ctx, req, resp)
+}
+
+func (noneWhenMinted) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.State.Raw.IsNull() {
+		resp.PlanValue = types.ListNull(types.StringType)
+		return
+	}
+	listplanmodifier.UseStateForUnknown().PlanModifyList(ctx, req, resp)
 }
 
 // replaceUnlessKeepPrevious replaces the token when an input changes, unless

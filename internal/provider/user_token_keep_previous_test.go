@@ -937,3 +937,34 @@ func TestAccUserToken_consumerWithoutKeepPrevious(t *testing.T) {
 		t.Fatalf("without keep_previous the consumer should hold a revoked token after a rotation; %d requests, none refused", uses)
 	}
 }
+
+// TestAccUserToken_mintPlansNoPreviousToken: a newly minted token has no
+// previous token and nothing to revoke, with or without keep_previous, so
+// the plan of a create and of a replacement shows those attributes null
+// rather than "known after apply".
+func TestAccUserToken_mintPlansNoPreviousToken(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := func(keepPrevious bool, release string) string {
+		return tokenConfig(env, fmt.Sprintf("username = \"svc_ci\"\nname = \"fresh\"\nkeep_previous = %t\nkeepers = {\n  release = %q\n}", keepPrevious, release))
+	}
+	noPrevious := func(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+		checks := []plancheck.PlanCheck{plancheck.ExpectResourceAction(tokenAddr, action), plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("id"))}
+		for _, attr := range []string{"previous_id", "previous_token", "previous_expire_at", "pending_revoke_ids"} {
+			checks = append(checks, plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New(attr), knownvalue.Null()))
+		}
+		return resource.ConfigPlanChecks{PreApply: checks}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
+		Steps: []resource.TestStep{
+			{Config: cfg(false, "1"), ConfigPlanChecks: noPrevious(plancheck.ResourceActionCreate)},
+			{Config: cfg(false, "2"), ConfigPlanChecks: noPrevious(plancheck.ResourceActionDestroyBeforeCreate)},
+			{Config: cfg(true, "2"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("previous_id"), knownvalue.Null()),
+			}}},
+		},
+	})
+}
