@@ -129,9 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = f.Sync() // stdout is unbuffered; Sync fails harmlessly on pipes
 	}
 	logMu.Lock()
-	fmt.Fprintf(stderr, "motherduck-emulator: listening on %s; human admin %q (the -token secret is its token); "+
+	fmt.Fprintf(stderr, "motherduck-emulator: listening on %s; human admin %q, whose token is %s; "+
 		"service accounts: %s; human members: %s; token list page size: %s; token states at %s/_emulator/tokens\n",
-		url, emulator.DefaultAdminUsername, orNone(seeds.serviceAccounts), orNone(seeds.humans), pageSizeText(*pageSize), url)
+		url, emulator.DefaultAdminUsername, adminTokenText(*token), orNone(seeds.serviceAccounts), orNone(seeds.humans), pageSizeText(*pageSize), url)
 	logMu.Unlock()
 
 	<-ctx.Done()
@@ -139,6 +139,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "motherduck-emulator: shutting down")
 	logMu.Unlock()
 	return 0
+}
+
+// adminTokenText names the admin's token on the start line: the default one
+// by value (it is public, in the README), one given with -token only as that.
+func adminTokenText(token string) string {
+	if token == defaultToken {
+		return fmt.Sprintf("the default %q (set MOTHERDUCK_TOKEN to it)", defaultToken)
+	}
+	return "the -token secret"
 }
 
 // seeds are the users the command starts with, besides the admin.

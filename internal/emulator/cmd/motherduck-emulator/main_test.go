@@ -297,3 +297,26 @@ func TestPageSize(t *testing.T) {
 		})
 	}
 }
+
+// TestStartLineNamesTheAdminToken: with the default token the start line
+// says which secret to use; a token given with -token is never printed.
+func TestStartLineNamesTheAdminToken(t *testing.T) {
+	st := startRun(t)
+	if got, m := apiCall(t, st.url, defaultToken, "GET", "/v1/users/svc_ci/tokens", ""); got != 200 {
+		t.Fatalf("default token refused: %d %v", got, m)
+	}
+	if code := st.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if want := `whose token is the default "md-emulator-admin-token"`; !strings.Contains(st.err.String(), want) {
+		t.Errorf("start line lacks %q:\n%s", want, st.err.String())
+	}
+
+	st = startRun(t, "-token", "secret-given-with-flag")
+	if code := st.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if line := st.err.String(); strings.Contains(line, "secret-given-with-flag") || !strings.Contains(line, "whose token is the -token secret") {
+		t.Errorf("start line with -token:\n%s", line)
+	}
+}
