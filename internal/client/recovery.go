@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 // recoverMint cleans up after a mint whose outcome is unknown: with a context
 // detached from the caller's cancellation, it lists the user's tokens and
 // revokes the token that this request may have created (see orphans), plus
-// hintID when known. It returns nil when that succeeded, else an
+// hintID when known (an id read from an unusable answer; the list is
+// searched too when it does not show that id). It returns nil when that succeeded, else an
 // *AmbiguousMintError; its Lost is set when the token's id could not be
 // learnt (the list failed, or more than one listed token could be it).
 func (c *Client) recoverMint(ctx context.Context, username string, u *user, req CreateTokenRequest, hintID string, at time.Time, w mintWindow, cause error) error {
@@ -35,7 +37,10 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 		cands = append(cands, hintID)
 	}
 	var unsure []string // more than one token could be this request's
-	if lerr == nil && hintID == "" {
+	// An id read from an unusable answer is trusted only when the list
+	// shows it: an id that names no token (revoking it answers 404) must
+	// not hide the token the request did create.
+	if lerr == nil && (hintID == "" || !slices.ContainsFunc(toks, func(t Token) bool { return t.ID == hintID })) {
 		found := orphans(u, toks, req, w)
 		if len(found) > 1 {
 			unsure = found

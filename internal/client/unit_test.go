@@ -284,6 +284,14 @@ func TestMintUnusableSuccessBodies(t *testing.T) {
 			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999"}`)
 		},
 		"truncated": func(w http.ResponseWriter, id string) { _, _ = io.WriteString(w, `{"token":"md_mintedSECRETmint`) },
+		// An id that names no token: the committed token is found by the
+		// list, not taken to be gone because revoking that id answers 404.
+		"id not a token's, missing token": func(w http.ResponseWriter, id string) {
+			_, _ = io.WriteString(w, `{"id":"not-a-uuid","created_ts":"2026-01-01T00:00:00Z"}`)
+		},
+		"path-like id, bad created_ts": func(w http.ResponseWriter, id string) {
+			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":"../../u","created_ts":"bad","read_only":false,"token_type":"read_write"}`)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeAPI{live: map[string]string{"pre": "ci"}}
