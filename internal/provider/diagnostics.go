@@ -15,6 +15,21 @@ import (
 // apiErrorDiag turns a client error into a diagnostic a person can act on.
 // action is what was attempted ("mint a token for user svc_ci").
 func apiErrorDiag(data *providerData, action, username string, err error) diag.Diagnostic {
+	return apiErrorDiagThen(data, action, username, err, "")
+}
+
+// nothingHalfDone is what a failed call that changed nothing leaves: the
+// default last word of an API error that may be retried.
+const nothingHalfDone = "Nothing was left half-done by this provider; it is safe to run again."
+
+// apiErrorDiagThen is apiErrorDiag for a call whose failure leaves something
+// for later: then, its last paragraph, says what (say, ids kept in state to
+// invalidate), and the default "nothing was left half-done" is left out.
+func apiErrorDiagThen(data *providerData, action, username string, err error, then string) diag.Diagnostic {
+	retryable := nothingHalfDone
+	if then != "" {
+		retryable = "It is safe to run again."
+	}
 	var apiErr *client.APIError
 	var ambiguous *client.AmbiguousMintError
 	var transportErr *client.TransportError
@@ -79,8 +94,8 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 	case errors.As(err, &invalid):
 		summary, detail = "Unusable Answer from the MotherDuck API", fmt.Sprintf("Could not %s: the API answered HTTP %d, "+
 			"but the answer could not be used: %s. The network worked; check that api_url points at the "+
-			"MotherDuck API itself and not at a proxy, a login page or another service. Nothing was left half-done by this "+
-			"provider; it is safe to run again.\n\n%s", action, invalid.StatusCode, invalid.Reason, cause(err))
+			"MotherDuck API itself and not at a proxy, a login page or another service. %s\n\n%s", action, invalid.StatusCode,
+			invalid.Reason, retryable, cause(err))
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Code == "":
 		summary, detail = "MotherDuck API Route Not Found", fmt.Sprintf("Could not %s: %s %s answered a plain 404 Not Found, "+
 			"which means the server has no such route, not that the user or token is gone. Check that api_url is the root URL of "+
@@ -90,8 +105,14 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		if apiErr.Attempts > 1 {
 			attempts = spentClause(apiErr)
 		}
-		summary, detail = "MotherDuck API Error", fmt.Sprintf("Could not %s: MotherDuck answered HTTP %d%s. "+
-			"Nothing was left half-done by this provider; it is safe to run again.\n\n%s", action, apiErr.StatusCode, attempts, cause(err))
+		next := retryable
+		if apiErr.StatusCode < http.StatusInternalServerError && apiErr.StatusCode != http.StatusTooManyRequests {
+			// A refusal (409, 422 ...): the same request gets the same answer.
+			next = "MotherDuck refused the request, so it changed nothing; running again gets the same answer until " +
+				"what the cause below names is dealt with."
+		}
+		summary, detail = "MotherDuck API Error", fmt.Sprintf("Could not %s: MotherDuck answered HTTP %d%s. %s\n\n%s",
+			action, apiErr.StatusCode, attempts, next, cause(err))
 	default:
 		spentText := ""
 		if errors.As(err, &transportErr) {
@@ -99,6 +120,9 @@ func apiErrorDiag(data *providerData, action, username string, err error) diag.D
 		}
 		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\n%s",
 			action, spentText, checkReachability, cause(err))
+	}
+	if then != "" {
+		detail += "\n\n" + then
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
 }

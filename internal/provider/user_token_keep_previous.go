@@ -290,8 +290,8 @@ func (r *userTokenResource) revokeAll(ctx context.Context, username string, ids 
 		}
 	}
 	if firstErr != nil {
-		d := apiErrorDiag(r.data, fmt.Sprintf("invalidate token %s of user %q", strings.Join(failed, ", "), username), username, firstErr)
-		diags.AddError(d.Summary(), d.Detail()+"\n\n"+whatTheyBecome)
+		diags.Append(apiErrorDiagThen(r.data, fmt.Sprintf("invalidate token %s of user %q", strings.Join(failed, ", "), username),
+			username, firstErr, whatTheyBecome))
 	}
 	return failed
 }

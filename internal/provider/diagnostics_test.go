@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/duckops/terraform-provider-motherduck/internal/client"
+)
+
+// TestAPIErrorDiag_WhatToDoNext: the last word of an API error fits what
+// happened. A 5xx or 429 that changed nothing may be run again; a refusal
+// (409 ...) gets the same answer again; a failure that left something for
+// later says that, and not that nothing was left half-done.
+func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
+	apiErr := func(status int) error {
+		return &client.APIError{Operation: client.OpRevokeToken, StatusCode: status, Message: http.StatusText(status), Attempts: 1}
+	}
+	const later = "These token ids are kept in state (pending_revoke_ids); the next apply invalidates them."
+	for _, tc := range []struct {
+		name     string
+		err      error
+		then     string
+		want     []string
+		wantNone []string
+	}{
+		{"503", apiErr(503), "", []string{"HTTP 503", nothingHalfDone}, []string{"refused the request"}},
+		{"429", apiErr(429), "", []string{"HTTP 429", nothingHalfDone}, []string{"refused the request"}},
+		{"409", apiErr(409), "", []string{"HTTP 409", "refused the request, so it changed nothing", "gets the same answer"},
+			[]string{"safe to run again", "half-done"}},
+		{"503, ids kept", apiErr(503), later, []string{"HTTP 503", "It is safe to run again.", later}, []string{"half-done"}},
+		{"409, ids kept", apiErr(409), later, []string{"refused the request", later}, []string{"half-done"}},
+		{"unusable answer, ids kept", &client.InvalidResponseError{Operation: client.OpRevokeToken, StatusCode: 200, Reason: "body is not JSON"},
+			later, []string{"could not be used", later}, []string{"half-done"}},
+		{"401, ids kept", &client.APIError{Operation: client.OpRevokeToken, StatusCode: 401, Message: "Unauthorized"},
+			later, []string{"Rejected the Credentials", later}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := apiErrorDiagThen(nil, "invalidate token t1 of user \"svc_ci\"", "svc_ci", tc.err, tc.then)
+			text := d.Summary() + "\n" + d.Detail()
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.wantNone {
+				if strings.Contains(text, w) {
+					t.Errorf("has %q:\n%s", w, text)
+				}
+			}
+			if tc.then != "" && !strings.HasSuffix(d.Detail(), tc.then) {
+				t.Errorf("does not end with what is left for later:\n%s", text)
+			}
+		})
+	}
+}
