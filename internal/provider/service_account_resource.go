@@ -174,6 +174,15 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	var ambiguous *client.AmbiguousCreateError
 	switch {
 	case errors.As(err, &exists):
+		// Import takes service accounts only: point there only when the
+		// user may be one.
+		if kind, kerr := r.data.client.LookupUserKind(ctx, username); kerr == nil && kind.Kind == client.UserKindHuman {
+			resp.Diagnostics.AddAttributeError(path.Root("username"), "Username Taken by a Person's Account",
+				fmt.Sprintf("User %q is a person's account (a human member of the organization), so no service account "+
+					"of that name can be created, and %s cannot import it. Nothing was created. Choose another username.",
+					username, serviceAccountType))
+			return
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Service Account Already Exists",
 			fmt.Sprintf("A user named %q already exists in the organization, so it was not created. To manage it with "+
 				"Terraform, import it instead:\n\n  terraform import <the resource's address> %s\n\n"+

@@ -295,6 +295,24 @@ func TestAccServiceAccount_existingAccountIsNotAdopted(t *testing.T) {
 	}
 }
 
+// A username taken by a person's account is refused without pointing at an
+// import that would refuse it too, and no create request is sent.
+func TestAccServiceAccount_personsUsernameIsNotOfferedForImport(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.AddHumanUser("alice", false)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:      accountConfig(env, "alice", nil, 0),
+			ExpectError: regexp.MustCompile(`(?s)Username Taken by a Person's Account.*"alice"\s+is\s+a\s+person's\s+account.*Choose\s+another\s+username`),
+		}},
+	})
+	if n := env.Server.CountRequests(emulator.OpCreateUser); n != 0 {
+		t.Fatalf("a create was sent for a person's username (%d)", n)
+	}
+}
+
 // A create whose answer is lost after the server carried it out ends with the
 // account in state; one that failed without effect ends without it, and the
 // next apply creates it.
