@@ -137,7 +137,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request to the API, as a Go duration such as `\"30s\"` "+
 					"(between 1s and 10m; default `%q`). A request that runs out of time counts as a failed attempt and is retried "+
-					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included.", defaultRequestTimeout.String()),
+					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included (the clean-up after a "+
+					"mint whose outcome is unknown excepted, as `motherduck_user_token`'s `timeouts` say).", defaultRequestTimeout.String()),
 				Validators: []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
 			},
 			"max_retries": schema.Int64Attribute{

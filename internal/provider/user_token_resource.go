@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -160,12 +161,26 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: mintTimeoutDescription("minting the token"),
+				UpdateDescription: mintTimeoutDescription("an update (with `keep_previous`, a rotation mints the new token)"),
+			}),
 		},
 	}
 	for name, a := range keepPreviousAttributes() {
 		resp.Schema.Attributes[name] = a
 	}
+}
+
+// mintTimeoutDescription documents a timeout of an operation that mints: the
+// clean-up after a mint of unknown outcome outlasts it (client.RecoveryTimeout).
+func mintTimeoutDescription(what string) string {
+	short := func(d time.Duration) string { return strings.TrimSuffix(d.String(), "0s") }
+	return fmt.Sprintf("How long %s may take, retries included, as a Go duration such as `\"30s\"` or `\"2h45m\"` "+
+		"(default `%s`). When a mint's outcome is unknown, the clean-up that finds and invalidates the token it may have "+
+		"minted is not cut short by this limit (nor by Ctrl-C): it goes on for up to `%s` more, so that no token is left "+
+		"valid and unknown.", what, short(defaultOperationTimeout), short(client.DefaultRecoveryTimeout))
 }
 
 func (r *userTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
