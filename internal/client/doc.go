@@ -103,7 +103,10 @@
 // "pagination" object) the client asks again with page_token, and returns
 // every page's tokens. A page that cannot be read or a cursor seen before
 // fails the whole list, because callers take a token missing from it for
-// revoked.
+// revoked. For the same reason a list of more than one page is read again
+// until two reads in a row hold the same tokens (tokens minted or revoked
+// between two pages can shift one out of every page); a list that does not
+// settle within maxListReads reads is a *ListUnsettledError.
 //
 // # List cache
 //

@@ -171,6 +171,21 @@ func (e *InvalidResponseError) Error() string {
 	return fmt.Sprintf("%s: %s %s: invalid response (HTTP %d): %s", e.Operation, e.Method, e.Path, e.StatusCode, e.Reason)
 }
 
+// ListUnsettledError is a paged token list that could not be read whole:
+// no two consecutive reads of it held the same tokens (tokens were minted or
+// invalidated between its pages every time, or the server pages
+// inconsistently). Nothing can be concluded from it about any one token.
+type ListUnsettledError struct {
+	Operation    string
+	Method, Path string
+	Reads        int
+}
+
+func (e *ListUnsettledError) Error() string {
+	return fmt.Sprintf("%s: %s %s: the paged list held different tokens on each of %d reads, so it could not be read whole",
+		e.Operation, e.Method, e.Path, e.Reads)
+}
+
 // AmbiguousMintError is a mint whose outcome is unknown and could not be
 // resolved: a token may exist on the server that nobody holds the secret of.
 type AmbiguousMintError struct {

@@ -65,7 +65,8 @@ func tok(id string) string {
 }
 
 // TestListTokens_FollowsCursor: every cursor shape is followed with
-// page_token until a page has none, and the list holds every page's tokens.
+// page_token until a page has none, and the list holds every page's tokens
+// (a token a page repeats, once).
 func TestListTokens_FollowsCursor(t *testing.T) {
 	cases := map[string]func(next string) string{
 		"next_page_token":            func(n string) string { return fmt.Sprintf(`"next_page_token":%q`, n) },
@@ -89,7 +90,8 @@ func TestListTokens_FollowsCursor(t *testing.T) {
 			if got := ids(toks); !slices.Equal(got, []string{"a", "b", "c"}) {
 				t.Fatalf("listed %v, want a b c (each once)", got)
 			}
-			if got := p.cursors(); !slices.Equal(got, []string{"", "c/2 &x", "c3"}) {
+			// A paged list is read twice: the two reads agree, so it stops.
+			if got := p.cursors(); !slices.Equal(got, []string{"", "c/2 &x", "c3", "", "c/2 &x", "c3"}) {
 				t.Fatalf("page_token sent: %q", got)
 			}
 		})
@@ -158,4 +160,81 @@ func TestListTokens_UnreadablePageFailsTheList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// changingServer answers each read of the token list (a request without
+// page_token starts one) from the next entry of reads, two tokens a page;
+// the last entry serves every later read. It counts the reads.
+type changingServer struct {
+	mu    sync.Mutex
+	reads [][]string // the ids each read finds, in page order
+	n     int
+}
+
+func (s *changingServer) start(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		cur := r.URL.Query().Get("page_token")
+		if cur == "" {
+			s.n++
+		}
+		ids := s.reads[min(s.n, len(s.reads))-1]
+		var off int
+		_, _ = fmt.Sscanf(cur, "off%d", &off)
+		end := min(off+2, len(ids))
+		parts := make([]string, 0, 2)
+		for _, id := range ids[off:end] {
+			parts = append(parts, tok(id))
+		}
+		next := "null"
+		if end < len(ids) {
+			next = fmt.Sprintf("%q", fmt.Sprintf("off%d", end))
+		}
+		_, _ = fmt.Fprintf(w, `{"tokens":[%s],"next_page_token":%s}`, strings.Join(parts, ","), next)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestListTokens_PagedListReadUntilTwoReadsAgree: a paged list that changed
+// between its pages (here the first read skipped token c, as an offset
+// cursor does when a token before it goes away) is read again until two
+// consecutive reads agree, so no live token is taken for revoked; a list
+// that never settles is an error, never a list with tokens missing.
+func TestListTokens_PagedListReadUntilTwoReadsAgree(t *testing.T) {
+	t.Run("a token skipped by the first read", func(t *testing.T) {
+		s := &changingServer{reads: [][]string{{"a", "b", "d"}, {"a", "b", "c", "d"}}}
+		c, _ := newTestClient(t, s.start(t))
+		toks, err := c.ListTokens(ctxT(t), "u")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(toks); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+			t.Fatalf("listed %v, want a b c d", got)
+		}
+		if s.n != 3 {
+			t.Fatalf("%d reads, want 3 (the second and third agree)", s.n)
+		}
+	})
+	t.Run("one page: one read", func(t *testing.T) {
+		s := &changingServer{reads: [][]string{{"a", "b"}}}
+		c, _ := newTestClient(t, s.start(t))
+		if _, err := c.ListTokens(ctxT(t), "u"); err != nil || s.n != 1 {
+			t.Fatalf("err %v, %d reads", err, s.n)
+		}
+	})
+	t.Run("never settles", func(t *testing.T) {
+		s := &changingServer{reads: [][]string{{"a", "b", "c"}, {"a", "c", "d"}, {"b", "c", "d"}, {"a", "b", "d"}, {"a", "b", "c"}}}
+		c, _ := newTestClient(t, s.start(t))
+		toks, err := c.ListTokens(ctxT(t), "u")
+		var ue *ListUnsettledError
+		if !errors.As(err, &ue) || !transient(err) {
+			t.Fatalf("want a transient *ListUnsettledError, got %v %v", ids(toks), err)
+		}
+		if s.n != maxListReads {
+			t.Fatalf("%d reads, want %d", s.n, maxListReads)
+		}
+	})
 }

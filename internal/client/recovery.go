@@ -193,7 +193,8 @@ func (c *Client) persist(ctx context.Context, op func() error) error {
 }
 
 // transient reports whether err may go away by itself: a transport failure,
-// an unusable answer, 429 or a server error. Refusals (400, 401, 403, 404)
+// an unusable answer, a list that changed while it was read, 429 or a server
+// error. Refusals (400, 401, 403, 404)
 // do not.
 func transient(err error) bool {
 	var apiErr *APIError
@@ -202,5 +203,6 @@ func transient(err error) bool {
 	}
 	var te *TransportError
 	var ie *InvalidResponseError
-	return errors.As(err, &te) || errors.As(err, &ie)
+	var ue *ListUnsettledError
+	return errors.As(err, &te) || errors.As(err, &ie) || errors.As(err, &ue)
 }

@@ -190,13 +190,59 @@ func validUsername(op, username string) error {
 // handing out fresh cursors forever cannot keep the client busy forever.
 const maxListPages = 1000
 
-// getTokens performs the list call (with retries) and decodes every token,
-// following the answer's cursor page by page. The answer is all or nothing:
-// a token missing from it is taken for revoked or expired, so a page that
-// cannot be read, or a cursor that repeats, fails the whole list.
+// maxListReads bounds how many times a paged list is read in search of two
+// consecutive reads that hold the same tokens.
+const maxListReads = 4
+
+// getTokens lists every token of the user. The answer is all or nothing: a
+// token missing from it is taken for revoked or expired. A list of one page
+// is read once. A paged list can skip or repeat a token when tokens are
+// minted or invalidated between two of its pages, and the contract promises
+// no order that would keep pages apart: a skipped token would be taken for
+// revoked, dropped from state and left valid. So a paged list is read again
+// until two consecutive reads hold the same tokens; when that does not
+// happen within maxListReads reads the list fails with *ListUnsettledError.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
+	toks, pages, err := c.readTokenPages(ctx, username)
+	if err != nil || pages == 1 {
+		return toks, err
+	}
+	for read := 2; read <= maxListReads; read++ {
+		again, _, err := c.readTokenPages(ctx, username)
+		if err != nil {
+			return nil, err
+		}
+		if sameTokenIDs(toks, again) {
+			return again, nil
+		}
+		toks = again
+	}
+	return nil, &ListUnsettledError{Operation: OpListTokens, Method: http.MethodGet, Path: tokensPath(username), Reads: maxListReads}
+}
+
+// sameTokenIDs reports whether a and b hold the same token ids.
+func sameTokenIDs(a, b []Token) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := make(map[string]bool, len(a))
+	for _, t := range a {
+		in[t.ID] = true
+	}
+	for _, t := range b {
+		if !in[t.ID] {
+			return false
+		}
+	}
+	return true
+}
+
+// readTokenPages performs the list call (with retries) once and decodes
+// every token (once, should a page repeat one), following the answer's
+// cursor page by page, and says how many pages it read. A page that cannot
+// be read, or a cursor that repeats, fails the whole list.
+func (c *Client) readTokenPages(ctx context.Context, username string) (out []Token, pages int, err error) {
 	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
-	var out []Token
 	seenIDs := map[string]bool{}
 	seenCursors := map[string]bool{}
 	for page := 1; ; page++ {
@@ -211,13 +257,13 @@ func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error
 			if page > 1 && IsNotFound(err) {
 				// The user was there a page ago: a NOT_FOUND now says
 				// nothing reliable about it, and must not read as "gone".
-				return nil, bad("answered " + err.Error())
+				return nil, page, bad("answered " + err.Error())
 			}
-			return nil, err
+			return nil, page, err
 		}
 		toks, next, reason := decodeTokenPage(body)
 		if reason != "" {
-			return nil, bad(reason)
+			return nil, page, bad(reason)
 		}
 		for _, t := range toks {
 			if !seenIDs[t.ID] {
@@ -226,13 +272,13 @@ func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error
 			}
 		}
 		if next == "" {
-			return out, nil
+			return out, page, nil
 		}
 		if seenCursors[next] {
-			return nil, bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
+			return nil, page, bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
 		}
 		if page >= maxListPages {
-			return nil, bad(fmt.Sprintf("more than %d pages", maxListPages))
+			return nil, page, bad(fmt.Sprintf("more than %d pages", maxListPages))
 		}
 		seenCursors[next] = true
 		cl = &call{op: cl.op, method: cl.method, path: cl.path, query: url.Values{"page_token": {next}}.Encode()}

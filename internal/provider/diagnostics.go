@@ -34,6 +34,7 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 	var ambiguous *client.AmbiguousMintError
 	var transportErr *client.TransportError
 	var invalid *client.InvalidResponseError
+	var unsettled *client.ListUnsettledError
 	source := "the provider configuration"
 	if data != nil && data.tokenSource != "" {
 		source = data.tokenSource
@@ -96,6 +97,11 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 			"but the answer could not be used: %s. The network worked; check that api_url points at the "+
 			"MotherDuck API itself and not at a proxy, a login page or another service. %s\n\n%s", action, invalid.StatusCode,
 			invalid.Reason, retryable, cause(err))
+	case errors.As(err, &unsettled):
+		summary, detail = "MotherDuck Token List Kept Changing", fmt.Sprintf("Could not %s: the API answers the token list "+
+			"in pages, and %d reads of it in a row held different tokens (tokens were minted or invalidated while it was "+
+			"read, or the API pages inconsistently), so the provider cannot tell which tokens exist and changed nothing. "+
+			"It is safe to run again.\n\n%s", action, unsettled.Reads, cause(err))
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Code == "":
 		summary, detail = "MotherDuck API Route Not Found", fmt.Sprintf("Could not %s: %s %s answered a plain 404 Not Found, "+
 			"which means the server has no such route, not that the user or token is gone. Check that api_url is the root URL of "+

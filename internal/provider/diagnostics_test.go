@@ -32,6 +32,8 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 		{"409, ids kept", apiErr(409), later, []string{"refused the request", later}, []string{"half-done"}},
 		{"unusable answer, ids kept", &client.InvalidResponseError{Operation: client.OpRevokeToken, StatusCode: 200, Reason: "body is not JSON"},
 			later, []string{"could not be used", later}, []string{"half-done"}},
+		{"list kept changing", &client.ListUnsettledError{Operation: client.OpListTokens, Reads: 4}, "",
+			[]string{"Token List Kept Changing", "4 reads", "changed nothing", "safe to run again"}, []string{"api_url", "no answer came"}},
 		{"401, ids kept", &client.APIError{Operation: client.OpRevokeToken, StatusCode: 401, Message: "Unauthorized"},
 			later, []string{"Rejected the Credentials", later}, nil},
 	} {

@@ -1,8 +1,12 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -960,6 +964,113 @@ resource "motherduck_user_token" "reporting" {
 	if mintsAtApply != 2*perUser {
 		t.Errorf("apply minted %d times, want %d", mintsAtApply, 2*perUser)
 	}
+}
+
+// listOrder reads the user's token list page by page, as the API answers
+// it, and returns the ids in answer order.
+func listOrder(t *testing.T, env *acctest.Env, username string) []string {
+	t.Helper()
+	var ids []string
+	for cursor := ""; ; {
+		u := env.URL + "/v1/users/" + username + "/tokens"
+		if cursor != "" {
+			u += "?page_token=" + url.QueryEscape(cursor)
+		}
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "Bearer "+env.Server.AdminToken())
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Tokens []struct {
+				ID string `json:"id"`
+			} `json:"tokens"`
+			Next *string `json:"next_page_token"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&page)
+		_ = res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range page.Tokens {
+			ids = append(ids, tok.ID)
+		}
+		if page.Next == nil || *page.Next == "" {
+			return ids
+		}
+		cursor = *page.Next
+	}
+}
+
+// TestAccUserToken_pagedListChangingWhileRead: tokens invalidated outside
+// Terraform between two pages of a refresh's list shift the later pages, so
+// that read skips the resource's live token (as offset cursors do). The
+// provider reads the paged list again until two reads agree: the token stays
+// in state and the plan is empty, instead of dropping a live token and
+// minting another.
+func TestAccUserToken_pagedListChangingWhileRead(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.SetTokenListPageSize(2)
+	cfg := tokenConfig(env, "username = \"svc_ci\"\nname = \"paged\"")
+	var id string
+	var removeAfterPage int
+	var outside []string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: acctest.StateID(tokenAddr, &id)},
+			{
+				PreConfig: func() {
+					// Outside tokens until the resource's token is on page 2
+					// or later, with at least as many tokens before its page
+					// as must go to shift it onto an earlier one.
+					var order []string
+					k := 0
+					for n := 0; k < 2; n++ {
+						if n == 50 {
+							t.Fatal("the token stays on page 1")
+						}
+						env.Server.MintToken(acctest.ServiceAccount, fmt.Sprintf("outside-%d", n), 0, "")
+						order = listOrder(t, env, acctest.ServiceAccount)
+						k = slices.Index(order, id)
+					}
+					// After the page that ends at offset e, take out the
+					// tokens that put the resource's token before e.
+					e := k / 2 * 2
+					removeAfterPage = e / 2
+					outside = order[:k-e+1]
+					var pages int
+					env.Server.OnRequest(func(r emulator.Request) {
+						if r.Op != emulator.OpList || r.Username != acctest.ServiceAccount {
+							return
+						}
+						if r.PageToken == "" {
+							pages = 0
+						}
+						if pages++; pages == removeAfterPage && outside != nil {
+							for _, o := range outside {
+								env.Server.RevokeToken(acctest.ServiceAccount, o)
+							}
+							outside = nil // once
+						}
+					})
+				},
+				Config:            cfg,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, acctest.ServiceAccount)},
+				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(tokenAddr, "id", &id), func(*terraform.State) error {
+					if outside != nil {
+						return fmt.Errorf("the list was never read past page %d: the test changed nothing", removeAfterPage)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+	env.Server.OnRequest(nil)
 }
 
 // TestAccUserToken_pagedList: against an API that pages the token list, a
