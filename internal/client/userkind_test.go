@@ -1,8 +1,11 @@
 package client
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
@@ -56,5 +59,42 @@ func TestLookupUserKind_cannotTell(t *testing.T) {
 	e.s.InjectFault(emulator.Fault{Op: emulator.OpListUsers, Kind: emulator.FaultStatus, Status: http.StatusUnauthorized})
 	if _, err := e.c.LookupUserKind(ctx, "alice"); !IsUnauthorized(err) {
 		t.Fatalf("401: want the error, got %v", err)
+	}
+}
+
+// TestLookupUserKind_pagedListReadAgain: a paged user list whose first read
+// skipped a person (users removed between two pages shift the rest) is read
+// again before the person is called "not listed", which would leave their
+// account without the protection from deletion.
+func TestLookupUserKind_pagedListReadAgain(t *testing.T) {
+	var mu sync.Mutex
+	reads := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		user := func(name string, sa bool) string {
+			return fmt.Sprintf(`{"username":%q,"is_service_account":%t}`, name, sa)
+		}
+		switch r.URL.Query().Get("page_token") {
+		case "":
+			reads++
+			_, _ = fmt.Fprintf(w, `{"users":[%s],"next_page_token":"p2"}`, user("svc_a", true))
+		case "p2":
+			if reads == 1 { // alice slipped out of this read
+				_, _ = fmt.Fprintf(w, `{"users":[%s],"next_page_token":null}`, user("svc_b", true))
+				return
+			}
+			_, _ = fmt.Fprintf(w, `{"users":[%s,%s],"next_page_token":null}`, user("alice", false), user("svc_b", true))
+		}
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL)
+	got, err := c.LookupUserKind(ctxT(t), "alice")
+	if err != nil || got.Kind != UserKindHuman || reads != 2 {
+		t.Fatalf("kind %v (%q), err %v after %d reads; want a person after 2", got.Kind, got.Why, err, reads)
+	}
+	got, err = c.LookupUserKind(ctxT(t), "svc_nobody")
+	if err != nil || got.Kind != UserKindUnknown || reads != 2+maxListReads {
+		t.Fatalf("not listed: kind %v, err %v, %d reads in all; want unknown after %d more", got.Kind, err, reads, maxListReads)
 	}
 }
