@@ -336,11 +336,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // retryWait is the wait before attempt n+1, and why: the answer's
-// Retry-After if any, else exponential backoff with full jitter; both capped
-// at MaxRetryWait.
+// Retry-After if it asks for a wait, else exponential backoff with full
+// jitter; both capped at MaxRetryWait. A Retry-After of 0 or a date already
+// past gets the backoff, so that a server saying "now" is not asked again
+// at once, attempt after attempt.
 func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	if res.header != nil {
-		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok {
+		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok && ra > 0 {
 			if ra > c.maxRetryWait {
 				return c.maxRetryWait, fmt.Sprintf("the server asked to wait %s (Retry-After), cut to the %s cap", ra, c.maxRetryWait)
 			}

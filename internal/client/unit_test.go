@@ -447,6 +447,14 @@ func TestRetryAfterAndBackoff(t *testing.T) {
 	if w, why := c.retryWait(res, 1); w != 50*time.Millisecond || !strings.Contains(why, "2m0s (Retry-After), cut to the 50ms cap") {
 		t.Fatalf("Retry-After not capped: %v (%s)", w, why)
 	}
+	// No wait asked for (0, or a date already past): the backoff, not a
+	// retry at once.
+	for _, ra := range []string{"0", "Wed, 21 Oct 2015 07:28:00 GMT"} {
+		res := &attemptResult{header: http.Header{"Retry-After": {ra}}}
+		if w, why := c.retryWait(res, 3); why != "exponential backoff" || w > 40*time.Millisecond {
+			t.Fatalf("Retry-After %q: %v (%s), want the backoff", ra, w, why)
+		}
+	}
 }
 
 func TestFormatNeverPrintsSecrets(t *testing.T) {
