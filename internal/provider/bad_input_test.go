@@ -73,6 +73,8 @@ var badInputs = []badInput{
 	// description
 	{"description empty", withNames + `description = ""`, false, `description`},
 	{"description too long", withNames + fmt.Sprintf(`description = %q`, strings.Repeat("d", 1001)), false, `description`},
+	{"description too long with an emoji", withNames + fmt.Sprintf(`description = %q`, strings.Repeat("d", 999)+"🦆"), false,
+		`description[\s\S]*an\s+emoji\s+counts\s+two\);\s+got\s+1001`},
 	{"description leading space", withNames + `description = " ci"`, false, `description[\s\S]*white\s+space`},
 	{"description trailing space", withNames + `description = "ci "`, false, `description[\s\S]*white\s+space`},
 	// rotate_before

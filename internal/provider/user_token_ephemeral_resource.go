@@ -101,10 +101,9 @@ func (e *userTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 				Validators:          []validator.String{stringvalidator.OneOf(tokenTypes...)},
 			},
 			"description": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, without leading or trailing white space or "+
-					"control characters (dropped by regions without descriptions).", maxDescLength),
-				Validators: []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
+				Optional:            true,
+				MarkdownDescription: "A description, " + descriptionRule + " (dropped by regions without descriptions).",
+				Validators:          []validator.String{descriptionValidator()},
 			},
 			"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The secret."},

@@ -101,11 +101,10 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"description": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("A description, 1 to %d characters, without leading or trailing white space "+
-					"or control characters, sent when the token is minted. Regions that "+
-					"do not support descriptions drop it silently; the configured value is then kept in state as written, "+
-					"rather than planning a replacement on every run.", maxDescLength),
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxDescLength), cleanTextValidator()},
+				MarkdownDescription: "A description, " + descriptionRule + ", sent when the token is minted. Regions that " +
+					"do not support descriptions drop it silently; the configured value is then kept in state as written, " +
+					"rather than planning a replacement on every run.",
+				Validators:    []validator.String{descriptionValidator()},
 				PlanModifiers: rotate,
 			},
 			"keepers": schema.MapAttribute{

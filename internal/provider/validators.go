@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -150,9 +151,29 @@ func tokenNameValidator() validator.String {
 	return stringCheck{summary: "Invalid Token Name", desc: "a token name", problem: tokenNameProblem}
 }
 
-func cleanTextValidator() validator.String {
-	return stringCheck{summary: "Invalid Value", desc: "text without surrounding space or control characters", problem: textProblem}
+// descriptionProblem says why s cannot be a token description, or returns
+// "". Its length is counted in UTF-16 code units, as the contract says the
+// service (a JavaScript one) probably counts: most characters count one, an
+// emoji two. Counting bytes would refuse 600 accented letters it accepts.
+func descriptionProblem(s string) string {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	if n < 1 || n > maxDescLength {
+		return fmt.Sprintf("must be 1 to %d characters long, counted as MotherDuck counts them (an emoji counts two); got %d",
+			maxDescLength, n)
+	}
+	return textProblem(s)
 }
+
+func descriptionValidator() validator.String {
+	return stringCheck{summary: "Invalid Description", desc: descriptionRule, problem: descriptionProblem}
+}
+
+// descriptionRule is what the description validator accepts, for the docs.
+var descriptionRule = fmt.Sprintf("1 to %d characters (counted in UTF-16 code units, as MotherDuck counts them: an "+
+	"emoji counts two), without leading or trailing white space or control characters", maxDescLength)
 
 // noSurroundingSpace checks the provider's token, a secret.
 func noSurroundingSpace() validator.String {

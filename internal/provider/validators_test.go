@@ -111,8 +111,17 @@ func TestDurationValidatorStatesItsBounds(t *testing.T) {
 	}
 }
 
+// TestDescriptionLength: a description's length is counted in UTF-16 code
+// units, as the service counts it: 1000 accented letters or 500 emoji are
+// accepted (counting bytes refused them), 1001 units are not.
+func TestDescriptionLength(t *testing.T) {
+	good := []string{"d", strings.Repeat("é", 1000), strings.Repeat("🦆", 500), strings.Repeat("名", 1000)}
+	bad := []string{"", strings.Repeat("d", 1001), strings.Repeat("a", 999) + "🦆", strings.Repeat("🦆", 501), " d", "d\u0007"}
+	checkAcceptance(t, "description", descriptionProblem, good, bad)
+}
+
 // TestDescriptionDocsNameTheWhiteSpaceRule: the description attributes are
-// checked by cleanTextValidator, so their docs must say what it refuses.
+// checked by descriptionValidator, so their docs must say what it refuses.
 func TestDescriptionDocsNameTheWhiteSpaceRule(t *testing.T) {
 	ctx := context.Background()
 	var res resource.SchemaResponse
@@ -123,7 +132,7 @@ func TestDescriptionDocsNameTheWhiteSpaceRule(t *testing.T) {
 		"resource":           res.Schema.Attributes["description"].GetMarkdownDescription(),
 		"ephemeral resource": eph.Schema.Attributes["description"].GetMarkdownDescription(),
 	} {
-		if !strings.Contains(desc, "without leading or trailing white space or control characters") {
+		if !strings.Contains(desc, "without leading or trailing white space or control characters") || !strings.Contains(desc, "emoji counts two") {
 			t.Errorf("the %s's description docs do not name the white space rule: %q", where, desc)
 		}
 	}
