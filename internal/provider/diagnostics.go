@@ -81,7 +81,13 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 		}
 		summary, detail = "MotherDuck Refused the Request", fmt.Sprintf("Could not %s: MotherDuck answered 400 Bad Request.\n\n%s", action, b.String())
 	case errors.Is(err, context.Canceled):
-		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.\n\n%s", action, cause(err))
+		leftBehind := ""
+		if errors.As(err, &transportErr) && transportErr.Operation == client.OpMintToken {
+			// Not an AmbiguousMintError: the clean-up after the cancelled
+			// request ran to its end, or the request was never sent.
+			leftBehind = " No token was left behind: one the cancelled request may have minted was looked for and invalidated."
+		}
+		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.%s\n\n%s", action, leftBehind, cause(err))
 	case errors.As(err, &transportErr) && transportErr.Timeout:
 		summary, detail = "MotherDuck API Not Responding", fmt.Sprintf("Could not %s: the MotherDuck API did not answer%s. %s\n\n%s",
 			action, spentClause(transportErr), checkReachability, cause(err))

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,6 +35,10 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 			later, []string{"could not be used", later}, []string{"half-done"}},
 		{"list kept changing", &client.ListUnsettledError{Operation: client.OpListTokens, Reads: 4}, "",
 			[]string{"Token List Kept Changing", "4 reads", "changed nothing", "safe to run again"}, []string{"api_url", "no answer came"}},
+		{"mint canceled", &client.TransportError{Operation: client.OpMintToken, Err: context.Canceled}, "",
+			[]string{"Operation Canceled", "No token was left behind"}, nil},
+		{"list canceled", &client.TransportError{Operation: client.OpListTokens, Err: context.Canceled}, "",
+			[]string{"Operation Canceled"}, []string{"left behind"}},
 		{"401, ids kept", &client.APIError{Operation: client.OpRevokeToken, StatusCode: 401, Message: "Unauthorized"},
 			later, []string{"Rejected the Credentials", later}, nil},
 	} {
