@@ -61,12 +61,16 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body)
 			if reason == "" {
+				reason = mintMismatch(ct.Token, req)
+			}
+			if reason == "" {
 				c.apiClock.observeMint(ct.CreatedTS, from, to)
 				u.addMinted(ct.ID)
 				return ct, nil
 			}
 			// The server committed a token we cannot use (no secret or no
-			// id): revoke it and report the protocol error.
+			// id, or not the token asked for): revoke it and report the
+			// protocol error.
 			cause := &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Reason: reason}
 			if rerr := c.recoverMint(ctx, username, u, req, hintID, at, w, cause); rerr != nil {
 				return nil, rerr
@@ -145,4 +149,25 @@ func decodeMint(body []byte) (ct *CreatedToken, hintID, reason string) {
 		return nil, hintID, `missing field "token"`
 	}
 	return &CreatedToken{Token: t, Secret: *w.Token}, hintID, ""
+}
+
+// mintMismatch says how a mint answer differs from what was asked, or
+// returns "": a token of another name, type or description is not the one
+// the configuration holds, and keeping it would leave state and server
+// disagreeing. A field the answer leaves out is no difference (a region
+// without descriptions drops them).
+func mintMismatch(t Token, req CreateTokenRequest) string {
+	want := req.TokenType
+	if want == "" {
+		want = TokenTypeReadWrite
+	}
+	switch {
+	case t.Name != "" && t.Name != req.Name:
+		return "the answer names another token than the one asked for"
+	case t.TokenType != want:
+		return "the answer's token_type is not the one asked for"
+	case t.Description != nil && req.Description != "" && *t.Description != req.Description:
+		return "the answer's description is not the one sent"
+	}
+	return ""
 }

@@ -289,6 +289,13 @@ func TestMintUnusableSuccessBodies(t *testing.T) {
 		"id not a token's, missing token": func(w http.ResponseWriter, id string) {
 			_, _ = io.WriteString(w, `{"id":"not-a-uuid","created_ts":"2026-01-01T00:00:00Z"}`)
 		},
+		// Not the token asked for: it is revoked, not kept.
+		"another name": func(w http.ResponseWriter, id string) {
+			_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":%q,"name":"other","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`, id)
+		},
+		"another token_type": func(w http.ResponseWriter, id string) {
+			_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":%q,"name":"ci","created_ts":"2026-01-01T00:00:00Z","read_only":true,"token_type":"read_only_scaling"}`, id)
+		},
 		"path-like id, bad created_ts": func(w http.ResponseWriter, id string) {
 			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":"../../u","created_ts":"bad","read_only":false,"token_type":"read_write"}`)
 		},
