@@ -373,7 +373,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// A token minted through another API is not listed by this one:
 		// dropping it would leave it valid there, untracked.
 		current := r.data.client.Endpoint()
-		if other := mintedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
+		if other := recordedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
 			resp.Diagnostics.Append(movedEndpointDiag(username, id, other, current))
 			return
 		}
@@ -498,7 +498,7 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	switch {
 	case client.IsNotFound(err):
 		current := r.data.client.Endpoint()
-		if other := mintedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
+		if other := recordedElsewhere(ctx, req.Private, current, &resp.Diagnostics); other != "" {
 			resp.Diagnostics.Append(movedEndpointDiag(username, id, other, current))
 			return
 		}
