@@ -208,6 +208,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	state.ID = types.StringValue(username)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -224,6 +225,9 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 
 	username := state.Username.ValueString()
 	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+	if !r.sameEndpoint(ctx, req.Private, username, &resp.Diagnostics) {
+		return
+	}
 	// Shares the token list of this user with the token resources: a plan
 	// of an account and its tokens lists the user once.
 	exists, err := r.data.client.UserExists(ctx, username)
@@ -243,6 +247,8 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		state.DeletionProtection = types.BoolValue(true)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// An account from before the endpoint was recorded is pinned now.
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
 // Update changes only settings that need no API call: deletion_protection
@@ -276,6 +282,9 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 	defer cancel()
 
+	if !r.sameEndpoint(ctx, req.Private, username, &resp.Diagnostics) {
+		return
+	}
 	kind, err := r.data.client.LookupUserKind(ctx, username)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("check that user %q is a service account before deleting it", username), username, err))
@@ -283,6 +292,10 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 	if kind.Kind == client.UserKindHuman {
 		resp.Diagnostics.Append(humanUserDeleteDiag(username))
+		return
+	}
+	if kind.Kind == client.UserKindUnknown && importedUnverified(ctx, req.Private, &resp.Diagnostics) {
+		resp.Diagnostics.Append(unverifiedDeleteDiag(username, kind.Why))
 		return
 	}
 	err = r.data.client.DeleteUser(ctx, username)
@@ -315,22 +328,28 @@ func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.I
 			fmt.Sprintf("Could not import %s: the import ID is the account's username, which %s (got %q).", serviceAccountType, msg, username))
 		return
 	}
-	if !r.checkImportable(ctx, username, &resp.Diagnostics) {
+	verified, ok := r.checkImportable(ctx, username, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), username)...)
 	setServiceAccountIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
+	if !verified {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnverifiedKey, []byte("true"))...)
+	}
 }
 
 // checkImportable refuses to import a user the organization's user list
 // shows to be a person, or a user that does not exist. When the list cannot
-// tell, the import goes on with a warning saying why it was not verified.
-func (r *serviceAccountResource) checkImportable(ctx context.Context, username string, diags *diag.Diagnostics) bool {
+// tell, the import goes on (ok) with a warning saying why it was not
+// verified (verified false).
+func (r *serviceAccountResource) checkImportable(ctx context.Context, username string, diags *diag.Diagnostics) (verified, ok bool) {
 	kind, err := r.data.client.LookupUserKind(ctx, username)
 	if err != nil {
 		diags.Append(apiErrorDiag(r.data, fmt.Sprintf("check that user %q is a service account before importing it", username), username, err))
-		return false
+		return false, false
 	}
 	switch kind.Kind {
 	case client.UserKindHuman:
@@ -340,27 +359,75 @@ func (r *serviceAccountResource) checkImportable(ctx context.Context, username s
 				"permanently delete the person's account and every database, share and token they own. Nothing was "+
 				"imported. Check the username; to manage tokens of this user, use motherduck_user_token.",
 				username, serviceAccountType))
-		return false
+		return false, false
 	case client.UserKindServiceAccount:
-		return true
+		return true, true
 	}
 	exists, err := r.data.client.UserExists(ctx, username)
 	if err != nil {
 		diags.Append(apiErrorDiag(r.data, fmt.Sprintf("check that service account %q exists before importing it", username), username, err))
-		return false
+		return false, false
 	}
 	if !exists {
 		diags.AddError("Cannot Import Service Account: Account Not Found",
 			fmt.Sprintf("Service account %q does not exist in the organization reached at %s, so there is nothing to "+
 				"import. Check the username in the import ID and the provider configuration's token and api_url; to "+
 				"create the account, remove the import and apply the resource.", username, r.data.client.Endpoint()))
-		return false
+		return false, false
 	}
 	diags.AddWarning("Could Not Verify That the User Is a Service Account",
 		fmt.Sprintf("User %q was imported, but the provider could not check that it is a service account and not a "+
-			"person: %s. Destroying this resource deletes the user and all of its data, so make sure %q is a service "+
-			"account before turning deletion_protection off.", username, kind.Why, username))
-	return true
+			"person: %s. Destroying this resource would delete the user and all of its data, so destroy refuses to "+
+			"delete it until the user list shows it to be a service account.", username, kind.Why))
+	return false, true
+}
+
+// privateUnverifiedKey marks, in private state, an account imported while
+// the user list could not tell whether it is a service account: destroy then
+// refuses to delete it while that still cannot be told.
+const privateUnverifiedKey = "unverified_kind"
+
+func importedUnverified(ctx context.Context, p privateGetter, diags *diag.Diagnostics) bool {
+	if !present(p) {
+		return false
+	}
+	b, d := p.GetKey(ctx, privateUnverifiedKey)
+	diags.Append(d...)
+	return len(b) > 0
+}
+
+// sameEndpoint reports whether the account belongs to the API the provider
+// now talks to. When it was created or imported through another one, a user
+// of that name here may be another organization's: it is neither read nor
+// deleted, and the error says how to finish.
+func (r *serviceAccountResource) sameEndpoint(ctx context.Context, p privateGetter, username string, diags *diag.Diagnostics) bool {
+	current := r.data.client.Endpoint()
+	other := recordedElsewhere(ctx, p, current, diags)
+	if other == "" {
+		return true
+	}
+	diags.AddError("Service Account Managed Through Another MotherDuck API",
+		fmt.Sprintf("Service account %q was created or imported through %s, but this resource's provider configuration now "+
+			"talks to %s. A user of that name there may be another organization's account, so it was neither read nor "+
+			"deleted, and the resource is kept in state.\n\nTo finish cleanly:\n"+
+			"  1. Point the resource back at a provider configuration for %s (its `provider` argument, or api_url).\n"+
+			"  2. Then destroy it there, or stop managing it without deleting it (`terraform state rm`, or a removed "+
+			"block with lifecycle { destroy = false }).\n"+
+			"  3. To manage an account at %s, import it under the new provider configuration.",
+			username, other, current, other, current))
+	return false
+}
+
+// unverifiedDeleteDiag refuses to delete an account imported unverified
+// while the user list still cannot tell what it is.
+func unverifiedDeleteDiag(username, why string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Refusing to Delete an Unverified Account",
+		fmt.Sprintf("User %q was imported while the organization's user list could not tell whether it is a service "+
+			"account or a person, and it still cannot: %s. Deleting a person's account would permanently delete it and "+
+			"every database, share and token they own, so nothing was deleted and the resource stays in state. Give the "+
+			"provider's token the member_management.view_all_members privilege so the check can run; or check in "+
+			"MotherDuck that the user is a service account, delete it there, and run terraform state rm on this resource.",
+			username, why))
 }
 
 // humanUserDeleteDiag refuses to delete a user the organization's user list

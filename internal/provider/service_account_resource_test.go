@@ -698,3 +698,71 @@ func TestAccServiceAccount_importMissingAccountSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// TestAccServiceAccount_otherAPIIsNeverTouched: after api_url moves to
+// another API that has a user of the same name (another organization's),
+// refresh and destroy neither drop the account from state nor delete that
+// user; pointed back at the API it was created through, destroy deletes it.
+func TestAccServiceAccount_otherAPIIsNeverTouched(t *testing.T) {
+	first, other := acctest.NewEnv(t), acctest.NewEnv(t)
+	const name = "svc_same"
+	other.Server.AddServiceAccount(name)
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": first.Factories()["motherduck"]})
+	cli.Write(accountConfig(first, name, ptr(false), 0))
+	cli.Must("init", "-no-color", "-input=false")
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	if !first.Server.UserExists(name) {
+		t.Fatal("the account was not created")
+	}
+
+	cli.Write(accountConfig(other, name, ptr(false), 0))
+	elsewhere := regexp.MustCompile(`(?s)Service Account Managed Through Another MotherDuck API.*"svc_same"\s+was\s+created\s+or\s+imported\s+through\s+` +
+		regexp.QuoteMeta(first.URL))
+	for _, args := range [][]string{{"plan"}, {"destroy", "-auto-approve"}} {
+		code, out := cli.Run(append(args, "-no-color", "-input=false")...)
+		if code == 0 || !elsewhere.MatchString(out) {
+			t.Fatalf("%s against the other API: exit %d, want the refusal:\n%s", args[0], code, out)
+		}
+	}
+	if n := other.Server.CountRequests(emulator.OpDeleteUser); n != 0 || !other.Server.UserExists(name) {
+		t.Fatalf("the other API's %s was deleted (%d DELETE calls)", name, n)
+	}
+	if cli.State(accountAddr) == nil || !first.Server.UserExists(name) {
+		t.Fatal("the account left state, or its own API lost it")
+	}
+
+	cli.Write(accountConfig(first, name, ptr(false), 0))
+	cli.Must("destroy", "-no-color", "-input=false", "-auto-approve")
+	if first.Server.UserExists(name) || !other.Server.UserExists(name) {
+		t.Fatalf("after destroy through its own API: there %t, other API %t; want false, true",
+			first.Server.UserExists(name), other.Server.UserExists(name))
+	}
+}
+
+// TestAccServiceAccount_unverifiedImportIsNotDeletedBlind: an account
+// imported while the user list could not tell what it is is not deleted
+// while that still cannot be told; once the list shows a service account,
+// destroy deletes it.
+func TestAccServiceAccount_unverifiedImportIsNotDeletedBlind(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.Server.SetUserListSupport(false)
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	cli.Write(accountConfig(env, acctest.OtherServiceAccount, ptr(false), 0))
+	cli.Must("init", "-no-color", "-input=false")
+	cli.Must("import", "-no-color", "-input=false", accountAddr, acctest.OtherServiceAccount)
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve") // deletion_protection off
+
+	code, out := cli.Run("destroy", "-no-color", "-input=false", "-auto-approve")
+	if code == 0 || !regexp.MustCompile(`(?s)Refusing to Delete an Unverified Account.*no\s+user\s+list`).MatchString(out) {
+		t.Fatalf("destroy while the list cannot tell: exit %d, want a refusal:\n%s", code, out)
+	}
+	if n := env.Server.CountRequests(emulator.OpDeleteUser); n != 0 || !env.Server.UserExists(acctest.OtherServiceAccount) {
+		t.Fatalf("%d DELETE calls; the account exists: %t", n, env.Server.UserExists(acctest.OtherServiceAccount))
+	}
+
+	env.Server.SetUserListSupport(true)
+	cli.Must("destroy", "-no-color", "-input=false", "-auto-approve")
+	if env.Server.UserExists(acctest.OtherServiceAccount) {
+		t.Fatal("a verified service account was not deleted")
+	}
+}
