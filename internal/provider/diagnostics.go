@@ -139,6 +139,16 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 	return diag.NewErrorDiagnostic(summary, detail)
 }
 
+// orphansKeptDiag is the error of a mint that failed after the API had
+// minted a token the client then could not invalidate, when the caller keeps
+// those tokens in state (kept says where, and what happens next): unlike
+// apiErrorDiag's, it sends nobody to look for them by hand.
+func orphansKeptDiag(action string, ambiguous *client.AmbiguousMintError, kept string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Token Mint Failed",
+		fmt.Sprintf("Could not %s: the request failed after the API had minted a token whose secret never arrived, and "+
+			"invalidating it (%s) failed too. %s\n\n%s", action, strings.Join(ambiguous.Orphans, ", "), kept, cause(ambiguous)))
+}
+
 // checkReachability is what to check when the API does not answer.
 const checkReachability = "Check the network, that api_url points at the MotherDuck API, and MotherDuck's status page; it is safe to run again."
 

@@ -61,3 +61,20 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 		})
 	}
 }
+
+// TestOrphansKeptDiag: a token the failed mint left behind and the caller
+// keeps in state is named, with where it is kept, and nobody is sent to look
+// for it by hand.
+func TestOrphansKeptDiag(t *testing.T) {
+	amb := &client.AmbiguousMintError{Username: "svc_ci", Name: "ci", Orphans: []string{"tok-1"}}
+	d := orphansKeptDiag(`mint token "ci" for user "svc_ci"`, amb, "It is kept in state, tainted.")
+	text := d.Summary() + "\n" + d.Detail()
+	for _, w := range []string{"Token Mint Failed", "(tok-1) failed too", "It is kept in state, tainted."} {
+		if !strings.Contains(text, w) {
+			t.Errorf("lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "List the tokens") {
+		t.Errorf("sends the user to look by hand:\n%s", text)
+	}
+}

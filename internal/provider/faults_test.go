@@ -669,8 +669,8 @@ func providerWithRetries(env *acctest.Env, retries int) string {
 
 // TestAccFaults_mintOrphanNotRevocable: the first mint commits a token and
 // loses its answer, and the clean-up cannot revoke it (every revoke answers
-// 500, which is not retried). The apply fails saying the outcome is
-// unknown; the token it could not revoke must then be in state (tainted),
+// 500, which is not retried). The apply fails saying the token was minted
+// and could not be invalidated; it must then be in state (tainted),
 // so that the next apply revokes it rather than forgetting it.
 func TestAccFaults_mintOrphanNotRevocable(t *testing.T) {
 	t.Parallel()
@@ -684,7 +684,7 @@ func TestAccFaults_mintOrphanNotRevocable(t *testing.T) {
 	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
 		{
 			Config:      cfg,
-			ExpectError: regexp.MustCompile(`(?s)Token Mint Outcome Unknown.*orphan-kept.*svc_ci`),
+			ExpectError: regexp.MustCompile(`(?s)Token Mint Failed.*orphan-kept.*svc_ci.*failed\s+too.*kept\s+in\s+state,\s+tainted`),
 		},
 		{ // the failed apply kept the orphan in state, tainted
 			PreConfig: func() {

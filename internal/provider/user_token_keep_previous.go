@@ -230,17 +230,27 @@ func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenMod
 	username := state.Username.ValueString()
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
-		d := apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q to rotate token %s", plan.Name.ValueString(), username,
-			state.ID.ValueString()), username, err)
-		detail := d.Detail() + "\n\nThe rotation did not happen: the current and the previous token are unchanged in state and still valid. " +
+		action := fmt.Sprintf("mint token %q for user %q to rotate token %s", plan.Name.ValueString(), username, state.ID.ValueString())
+		notRotated := "The rotation did not happen: the current and the previous token are unchanged in state and still valid. " +
 			"Run apply again to rotate."
 		var ambiguous *client.AmbiguousMintError
-		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) > 0 {
+		isAmbiguous := errors.As(err, &ambiguous)
+		if isAmbiguous && len(ambiguous.Orphans) > 0 {
+			// Tokens the failed mint left behind: kept to invalidate later.
 			state.PendingRevokeIDs = idList(append(listIDs(state.PendingRevokeIDs), ambiguous.Orphans...))
+		}
+		if isAmbiguous && len(ambiguous.Orphans) > 0 && len(ambiguous.Candidates) == 0 {
+			diags.Append(orphansKeptDiag(action, ambiguous, "It is kept in state (pending_revoke_ids): the next apply "+
+				"invalidates it. "+notRotated))
+			return state, false
+		}
+		d := apiErrorDiag(r.data, action, username, err)
+		detail := d.Detail() + "\n\n" + notRotated
+		switch {
+		case isAmbiguous && len(ambiguous.Orphans) > 0:
 			detail += fmt.Sprintf(" The token(s) %s left behind by the failed mint are kept in state (pending_revoke_ids); "+
 				"the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "))
-		}
-		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) == 0 && ambiguous.Lost != nil {
+		case isAmbiguous && ambiguous.Lost != nil:
 			keepLostMint(ctx, private, ambiguous.Lost, diags)
 			detail += " What identifies the token it may have minted is kept in private state: the next plan looks for it " +
 				"and adds it to pending_revoke_ids."

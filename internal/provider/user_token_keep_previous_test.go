@@ -691,7 +691,7 @@ func TestAccUserTokenKeepPrevious_ambiguousMintDuringRotation(t *testing.T) {
 				env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 500})
 			},
 			Config:      releaseConfig(env, "r3"),
-			ExpectError: wordsRe("Token Mint Outcome Unknown", "The rotation did not happen", "left behind by the failed mint are kept in state (pending_revoke_ids); the next apply invalidates them"),
+			ExpectError: wordsRe("Token Mint Failed", "failed too", "kept in state (pending_revoke_ids): the next apply invalidates it", "The rotation did not happen"),
 		},
 		leftoverRevokedStep(t, env, releaseConfig(env, "r3"), &cur, &prev, &orphan,
 			expectPrior{tokenAddr, "previous_id", func() any { return prev }}),

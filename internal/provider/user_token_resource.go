@@ -313,23 +313,29 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 			r.keepPending(ctx, plan, action, err, ambiguous.Lost, resp)
 			return
 		}
-		resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
-		// A failed mint may have left a token behind that the client could
+		// A failed mint may have left tokens behind that the client could
 		// not invalidate. Terraform saves a resource whose Create failed with
-		// a state as tainted, so the next apply invalidates that token before
-		// minting again, instead of forgetting a live token whose secret
-		// nobody has.
+		// a state as tainted, so the next apply invalidates them (the first
+		// as id, any others as pending_revoke_ids) before minting again,
+		// instead of forgetting live tokens whose secret nobody has.
 		if ambiguous == nil || len(ambiguous.Orphans) == 0 {
+			resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
 			return
+		}
+		if len(ambiguous.Candidates) == 0 {
+			resp.Diagnostics.Append(orphansKeptDiag(action, ambiguous, "It is kept in state, tainted, so the next apply "+
+				"invalidates it and mints a new token."))
+		} else {
+			resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
 		}
 		id := ambiguous.Orphans[0]
 		state := unansweredState(plan, id)
+		if len(ambiguous.Orphans) > 1 {
+			state.PendingRevokeIDs = idList(ambiguous.Orphans[1:])
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 		recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
-		resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
-			fmt.Sprintf("Token %s of user %q was minted by the failed request but could not be invalidated. It is kept in state, "+
-				"tainted, so the next apply invalidates it and mints a new token.", id, username))
 		return
 	}
 	ctx = maskSecrets(ctx, created.Secret)
