@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -105,5 +106,36 @@ func TestCallTime_LongRetryAfter(t *testing.T) {
 	why, _ := gaveUp.fields["wait_reason"].(string)
 	if !strings.Contains(why, "1h0m0s (Retry-After), cut to the 30s cap") || gaveUp.fields["wait_ms"] != int64(30000) {
 		t.Fatalf("the WARN does not say which wait was asked and allowed: %v", gaveUp.fields)
+	}
+}
+
+// TestCallTime_WaitBeyondTheCallersDeadline: a Retry-After that would run
+// past the caller's deadline (the resource's timeouts) ends the call at once
+// with the answer that asked for it, not later with a timeout that hides it.
+// (A list runs detached from its callers, shared between them: it keeps its
+// own time limit.)
+func TestCallTime_WaitBeyondTheCallersDeadline(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"message":"slow down","code":"TOO_MANY_REQUESTS"}`)
+	}))
+	defer srv.Close()
+	c, log := newTestClient(t, srv.URL, func(c *Config) {
+		c.RequestTimeout, c.MaxAttempts, c.MaxRetryWait = 30*time.Second, 5, 30*time.Second
+	})
+	ctx, cancel := context.WithTimeout(ctxT(t), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := c.DeleteToken(ctx, "u", "00000000-0000-4000-8000-000000000001")
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("want the 429, got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %v: waited toward a deadline the retry could not meet", d)
+	}
+	if !strings.Contains(strings.Join(log.texts(), "\n"), "operation's time limit") {
+		t.Fatalf("no WARN about the operation's time limit: %v", log.texts())
 	}
 }

@@ -232,6 +232,12 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in its time limit", fields)
 		return cause
 	}
+	// The caller's deadline (the resource's timeouts): waiting past it would
+	// end in a timeout that hides the answer that asked for the wait.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+min(c.requestTimeout, minUsefulAttempt) {
+		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in the operation's time limit", fields)
+		return cause
+	}
 	c.log.Warn(ctx, "motherduck api call failed, retrying", fields)
 	if err := wait.Sleep(ctx, d); err != nil {
 		return c.canceledError(cl, n, err, cause)
