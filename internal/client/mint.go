@@ -59,10 +59,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		w := c.apiClock.window(from, to)
 
 		if res.ok() {
-			ct, hintID, reason := decodeMint(res.body)
-			if reason == "" {
-				reason = mintMismatch(ct.Token, req)
-			}
+			ct, hintID, reason := decodeMint(res.body, req)
 			if reason == "" {
 				c.apiClock.observeMint(ct.CreatedTS, from, to)
 				u.addMinted(ct.ID)
@@ -131,9 +128,10 @@ func (c *Client) ensureBaseline(ctx context.Context, username string, u *user) e
 	return fmt.Errorf("%s: could not learn the existing tokens of user %q", OpMintToken, username)
 }
 
-// decodeMint decodes a mint answer. hintID is the id if one could be read,
-// even when the answer is otherwise unusable; reason is "" on success.
-func decodeMint(body []byte) (ct *CreatedToken, hintID, reason string) {
+// decodeMint decodes the answer to a mint of req. hintID is the id if one
+// could be read, even when the answer is otherwise unusable; reason is "" on
+// success.
+func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, reason string) {
 	var w wireToken
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, "", "body is not the expected JSON object"
@@ -148,6 +146,12 @@ func decodeMint(body []byte) (ct *CreatedToken, hintID, reason string) {
 	if w.Token == nil || *w.Token == "" {
 		return nil, hintID, `missing field "token"`
 	}
+	if reason := mintMismatch(&w, req); reason != "" {
+		return nil, hintID, reason
+	}
+	if (w.TokenType == nil || *w.TokenType == "") && req.TokenType != "" {
+		t.TokenType = req.TokenType // left out: the one asked for, not the list's default
+	}
 	return &CreatedToken{Token: t, Secret: *w.Token}, hintID, ""
 }
 
@@ -156,17 +160,17 @@ func decodeMint(body []byte) (ct *CreatedToken, hintID, reason string) {
 // the configuration holds, and keeping it would leave state and server
 // disagreeing. A field the answer leaves out is no difference (a region
 // without descriptions drops them).
-func mintMismatch(t Token, req CreateTokenRequest) string {
+func mintMismatch(w *wireToken, req CreateTokenRequest) string {
 	want := req.TokenType
 	if want == "" {
 		want = TokenTypeReadWrite
 	}
 	switch {
-	case t.Name != "" && t.Name != req.Name:
+	case w.Name != nil && *w.Name != "" && *w.Name != req.Name:
 		return "the answer names another token than the one asked for"
-	case t.TokenType != want:
+	case w.TokenType != nil && *w.TokenType != "" && *w.TokenType != want:
 		return "the answer's token_type is not the one asked for"
-	case t.Description != nil && req.Description != "" && *t.Description != req.Description:
+	case w.Description != nil && req.Description != "" && *w.Description != req.Description:
 		return "the answer's description is not the one sent"
 	}
 	return ""

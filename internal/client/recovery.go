@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +14,8 @@ import (
 // recoverMint cleans up after a mint whose outcome is unknown: with a context
 // detached from the caller's cancellation, it lists the user's tokens and
 // revokes the token that this request may have created (see orphans), plus
-// hintID when known (an id read from an unusable answer; the list is
-// searched too when it does not show that id). It returns nil when that succeeded, else an
+// hintID when known (an id read from an unusable answer). It returns nil
+// when that succeeded, else an
 // *AmbiguousMintError; its Lost is set when the token's id could not be
 // learnt (the list failed, or more than one listed token could be it).
 func (c *Client) recoverMint(ctx context.Context, username string, u *user, req CreateTokenRequest, hintID string, at time.Time, w mintWindow, cause error) error {
@@ -32,15 +31,42 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 		return err
 	})
 
-	var cands []string
-	if hintID != "" && !u.known(hintID) {
+	// An id read from an unusable answer (hintID) counts when it is new to
+	// this process (a replayed answer can name only a token created since
+	// the baseline). Listed as a token this request may have created, it
+	// is the one; listed as another token, it is ignored; not listed, it is
+	// revoked first, and a 404 (it names no token) leaves the list to search
+	// (see orphans). A hint must never hide the token the request created.
+	hinted := hintID != "" && !u.known(hintID)
+	var hintTok *Token
+	for i := range toks {
+		if toks[i].ID == hintID {
+			hintTok = &toks[i]
+		}
+	}
+	search := lerr == nil
+	var cands, left []string
+	var firstErr error
+	switch {
+	case !hinted:
+	case lerr != nil: // cannot check it: revoke it
 		cands = append(cands, hintID)
+	case hintTok != nil && matchesRequest(hintTok, req):
+		cands, search = append(cands, hintID), false
+	case hintTok != nil: // another token, not this request's
+	default:
+		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, hintID) })
+		switch {
+		case err == nil: // a list lagging behind
+			search = false
+			c.logRevokedOrphan(ctx, username, req.Name, hintID)
+		case !IsNotFound(err):
+			search = false // cannot tell whether it names the token
+			left, firstErr = append(left, hintID), err
+		}
 	}
 	var unsure []string // more than one token could be this request's
-	// An id read from an unusable answer is trusted only when the list
-	// shows it: an id that names no token (revoking it answers 404) must
-	// not hide the token the request did create.
-	if lerr == nil && (hintID == "" || !slices.ContainsFunc(toks, func(t Token) bool { return t.ID == hintID })) {
+	if search {
 		found := orphans(u, toks, req, w)
 		if len(found) > 1 {
 			unsure = found
@@ -49,8 +75,6 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 		}
 	}
 
-	var left []string
-	var firstErr error
 	for _, id := range cands {
 		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, id) })
 		if err != nil && !IsNotFound(err) {
@@ -60,12 +84,7 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 			}
 			continue
 		}
-		c.log.Warn(ctx, "motherduck revoked a token left behind by a failed mint", map[string]any{
-			"operation":  OpRevokeToken,
-			"path":       tokensPath(username),
-			"token_name": req.Name,
-			"token_id":   id,
-		})
+		c.logRevokedOrphan(ctx, username, req.Name, id)
 	}
 	if lerr == nil && len(left) == 0 && len(unsure) == 0 {
 		return nil
@@ -98,6 +117,15 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 		}
 	}
 	return e
+}
+
+func (c *Client) logRevokedOrphan(ctx context.Context, username, name, id string) {
+	c.log.Warn(ctx, "motherduck revoked a token left behind by a failed mint", map[string]any{
+		"operation":  OpRevokeToken,
+		"path":       tokensPath(username),
+		"token_name": name,
+		"token_id":   id,
+	})
 }
 
 // orphans returns the ids of the listed tokens that a failed mint of req,

@@ -225,6 +225,7 @@ type fakeAPI struct {
 	live    map[string]string // id -> name
 	created map[string]string // id -> created_ts of the tokens it minted
 	mintFn  func(w http.ResponseWriter, id string) bool
+	hide    func(id string) bool // tokens the list leaves out (a lagging list)
 	n       int
 	lists   int
 	revokes int
@@ -239,6 +240,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.lists++
 		var out []map[string]any
 		for id, name := range f.live {
+			if f.hide != nil && f.hide(id) {
+				continue
+			}
 			ts, ok := f.created[id]
 			if !ok {
 				ts = "2026-01-01T00:00:00Z" // seeded before the test
@@ -289,6 +293,11 @@ func TestMintUnusableSuccessBodies(t *testing.T) {
 		"id not a token's, missing token": func(w http.ResponseWriter, id string) {
 			_, _ = io.WriteString(w, `{"id":"not-a-uuid","created_ts":"2026-01-01T00:00:00Z"}`)
 		},
+		// An answer naming a token that existed before (here "pre"): that
+		// token is kept, and the one the request minted is found and revoked.
+		"a known token's id": func(w http.ResponseWriter, id string) {
+			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":"pre","name":"other","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`)
+		},
 		// Not the token asked for: it is revoked, not kept.
 		"another name": func(w http.ResponseWriter, id string) {
 			_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":%q,"name":"other","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`, id)
@@ -320,6 +329,55 @@ func TestMintUnusableSuccessBodies(t *testing.T) {
 				t.Fatalf("live %v mints %d", f.live, f.mints)
 			}
 		})
+	}
+}
+
+// TestMintAnswerLeavingOutFields: an answer without name, token_type or
+// description is no mismatch (a region may drop description; the contract's
+// answer carries the others, but leaving one out says nothing against it).
+func TestMintAnswerLeavingOutFields(t *testing.T) {
+	f := &fakeAPI{live: map[string]string{}}
+	f.mintFn = func(w http.ResponseWriter, id string) bool {
+		_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET0001","id":%q,"created_ts":%q,"read_only":true}`, id, f.created[id])
+		return true
+	}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL)
+	ct, err := c.CreateToken(ctxT(t), "u", CreateTokenRequest{Name: "ro", TokenType: TokenTypeReadScaling, Description: "d"})
+	if err != nil || ct == nil {
+		t.Fatalf("an answer leaving out fields was refused: %v", err)
+	}
+	if ct.TokenType != TokenTypeReadScaling {
+		t.Fatalf("token_type %q, want the one asked for", ct.TokenType)
+	}
+}
+
+// TestMintHintNotYetListed: an unusable answer names the token the request
+// minted, but the list does not show it yet, while another client's token of
+// the same name was created meanwhile. The hinted token is revoked; the other
+// client's is not touched.
+func TestMintHintNotYetListed(t *testing.T) {
+	f := &fakeAPI{live: map[string]string{}}
+	var hidden string
+	f.mintFn = func(w http.ResponseWriter, id string) bool {
+		hidden = id
+		f.live["other-client"] = "ci" // another workspace's mint of the same name
+		f.created["other-client"] = f.created[id]
+		_, _ = fmt.Fprintf(w, `{"id":%q,"name":"ci","created_ts":"2026-01-01T00:00:00Z"}`, id) // no secret
+		return true
+	}
+	f.hide = func(id string) bool { return id == hidden }
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL)
+	if _, err := c.CreateToken(ctxT(t), "u", CreateTokenRequest{Name: "ci"}); err == nil {
+		t.Fatal("an unusable answer was accepted")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.live[hidden]; ok || f.live["other-client"] != "ci" {
+		t.Fatalf("live %v: want the hinted token revoked and the other client's kept", f.live)
 	}
 }
 
