@@ -27,6 +27,9 @@ type UserKindAnswer struct {
 	Kind UserKind
 	// Why says, for UserKindUnknown, why the kind could not be told.
 	Why string
+	// NotListed is set, with UserKindUnknown, when the list was read and
+	// does not hold the user (as opposed to a list that cannot be read).
+	NotListed bool
 }
 
 // usersPageLimit is the page size asked of the user list.
@@ -105,7 +108,7 @@ func (c *Client) lookupUserKindOnce(ctx context.Context, username string) (ans U
 			}
 		}
 		if v.NextPageToken == nil || *v.NextPageToken == "" {
-			return UserKindAnswer{Why: fmt.Sprintf("user %q is not in the organization's user list", username)}, page, false, nil
+			return UserKindAnswer{Why: fmt.Sprintf("user %q is not in the organization's user list", username), NotListed: true}, page, false, nil
 		}
 		next := *v.NextPageToken
 		if seenCursors[next] {

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"net"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -65,10 +67,35 @@ func recordedElsewhere(ctx context.Context, p privateGetter, current string, dia
 		return ""
 	}
 	var rec endpointRecord
-	if err := json.Unmarshal(b, &rec); err != nil || rec.APIURL == "" || strings.EqualFold(rec.APIURL, current) {
+	if err := json.Unmarshal(b, &rec); err != nil || rec.APIURL == "" || sameAPIURL(rec.APIURL, current) {
 		return ""
 	}
 	return rec.APIURL
+}
+
+// sameAPIURL reports whether two API root URLs name the same API, however
+// written: scheme and host in any case, a default port or not, a trailing
+// dot or slash, and any loopback host (localhost, 127.0.0.0/8, ::1) for
+// another.
+func sameAPIURL(a, b string) bool {
+	return strings.EqualFold(a, b) || canonicalAPIURL(a) == canonicalAPIURL(b)
+}
+
+func canonicalAPIURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		host = "loopback"
+	}
+	port := u.Port()
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + strings.TrimSuffix(u.EscapedPath(), "/")
 }
 
 // readPrivate decodes the JSON record kept under key into out; false when

@@ -295,7 +295,19 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	if kind.Kind == client.UserKindUnknown && importedUnverified(ctx, req.Private, &resp.Diagnostics) {
-		resp.Diagnostics.Append(unverifiedDeleteDiag(username, kind.Why))
+		if kind.NotListed {
+			// The list works and does not show the user: gone already?
+			exists, err := r.data.client.UserExists(ctx, username)
+			if err != nil {
+				resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("check that service account %q exists", username), username, err))
+				return
+			}
+			if !exists {
+				tflog.Info(ctx, "service account was already deleted", map[string]any{"username": username})
+				return
+			}
+		}
+		resp.Diagnostics.Append(unverifiedDeleteDiag(username, kind))
 		return
 	}
 	err = r.data.client.DeleteUser(ctx, username)
@@ -420,14 +432,18 @@ func (r *serviceAccountResource) sameEndpoint(ctx context.Context, p privateGett
 
 // unverifiedDeleteDiag refuses to delete an account imported unverified
 // while the user list still cannot tell what it is.
-func unverifiedDeleteDiag(username, why string) diag.Diagnostic {
+func unverifiedDeleteDiag(username string, kind client.UserKindAnswer) diag.Diagnostic {
+	next := "Give the provider's token the member_management.view_all_members privilege so the check can run; or check in " +
+		"MotherDuck that the user is a service account, delete it there, and run terraform state rm on this resource."
+	if kind.NotListed {
+		next = "Check in MotherDuck what the user is; if it is a service account, delete it there and run terraform state " +
+			"rm on this resource."
+	}
 	return diag.NewErrorDiagnostic("Refusing to Delete an Unverified Account",
 		fmt.Sprintf("User %q was imported while the organization's user list could not tell whether it is a service "+
 			"account or a person, and it still cannot: %s. Deleting a person's account would permanently delete it and "+
-			"every database, share and token they own, so nothing was deleted and the resource stays in state. Give the "+
-			"provider's token the member_management.view_all_members privilege so the check can run; or check in "+
-			"MotherDuck that the user is a service account, delete it there, and run terraform state rm on this resource.",
-			username, why))
+			"every database, share and token they own, so nothing was deleted and the resource stays in state. %s",
+			username, kind.Why, next))
 }
 
 // humanUserDeleteDiag refuses to delete a user the organization's user list

@@ -766,3 +766,26 @@ func TestAccServiceAccount_unverifiedImportIsNotDeletedBlind(t *testing.T) {
 		t.Fatal("a verified service account was not deleted")
 	}
 }
+
+// TestAccServiceAccount_unverifiedImportGoneMeanwhile: an account imported
+// unverified that the working user list no longer shows, and that no longer
+// exists, is destroyed without a refusal (there is nothing to delete).
+func TestAccServiceAccount_unverifiedImportGoneMeanwhile(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.Server.SetUserListSupport(false)
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	cli.Write(accountConfig(env, acctest.OtherServiceAccount, ptr(false), 0))
+	cli.Must("init", "-no-color", "-input=false")
+	cli.Must("import", "-no-color", "-input=false", accountAddr, acctest.OtherServiceAccount)
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	env.Server.SetUserListSupport(true)
+	env.Server.DeleteUser(acctest.OtherServiceAccount)
+	env.Server.ResetRequests()
+	cli.Must("destroy", "-no-color", "-input=false", "-auto-approve", "-refresh=false")
+	if n := env.Server.CountRequests(emulator.OpDeleteUser); n != 0 {
+		t.Fatalf("%d DELETE calls for a user that was gone", n)
+	}
+	if cli.State(accountAddr) != nil {
+		t.Fatal("the destroyed account is still in state")
+	}
+}
