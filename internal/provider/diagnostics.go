@@ -85,7 +85,7 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 		if errors.As(err, &transportErr) && transportErr.Operation == client.OpMintToken {
 			// Not an AmbiguousMintError: the clean-up after the cancelled
 			// request ran to its end, or the request was never sent.
-			leftBehind = " No token was left behind: one the cancelled request may have minted was looked for and invalidated."
+			leftBehind = " No token was left behind by it."
 		}
 		summary, detail = "Operation Canceled", fmt.Sprintf("Could not %s: the operation was canceled.%s\n\n%s", action, leftBehind, cause(err))
 	case errors.As(err, &transportErr) && transportErr.Timeout:
@@ -118,8 +118,8 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 			attempts = spentClause(apiErr)
 		}
 		next := retryable
-		if apiErr.StatusCode < http.StatusInternalServerError && apiErr.StatusCode != http.StatusTooManyRequests {
-			// A refusal (409, 422 ...): the same request gets the same answer.
+		if refusals[apiErr.StatusCode] {
+			// The same request gets the same answer (408, 425 ... may not).
 			next = "MotherDuck refused the request, so it changed nothing; running again gets the same answer until " +
 				"what the cause below names is dealt with."
 		}
@@ -145,8 +145,14 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 // apiErrorDiag's, it sends nobody to look for them by hand.
 func orphansKeptDiag(action string, ambiguous *client.AmbiguousMintError, kept string) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Token Mint Failed",
-		fmt.Sprintf("Could not %s: the request failed after the API had minted a token whose secret never arrived, and "+
-			"invalidating it (%s) failed too. %s\n\n%s", action, strings.Join(ambiguous.Orphans, ", "), kept, cause(ambiguous)))
+		fmt.Sprintf("Could not %s: the request failed after the API may have minted a token, and invalidating what it "+
+			"left behind (%s) failed too. %s\n\n%s", action, strings.Join(ambiguous.Orphans, ", "), kept, cause(ambiguous)))
+}
+
+// refusals are the statuses whose answer does not change by asking again.
+var refusals = map[int]bool{
+	http.StatusMethodNotAllowed: true, http.StatusConflict: true, http.StatusGone: true,
+	http.StatusRequestEntityTooLarge: true, http.StatusUnsupportedMediaType: true, http.StatusUnprocessableEntity: true,
 }
 
 // checkReachability is what to check when the API does not answer.

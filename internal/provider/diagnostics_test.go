@@ -29,6 +29,7 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 		{"429", apiErr(429), "", []string{"HTTP 429", nothingHalfDone}, []string{"refused the request"}},
 		{"409", apiErr(409), "", []string{"HTTP 409", "refused the request, so it changed nothing", "gets the same answer"},
 			[]string{"safe to run again", "half-done"}},
+		{"408", apiErr(408), "", []string{"HTTP 408", nothingHalfDone}, []string{"refused the request"}},
 		{"503, ids kept", apiErr(503), later, []string{"HTTP 503", "It is safe to run again.", later}, []string{"half-done"}},
 		{"409, ids kept", apiErr(409), later, []string{"refused the request", later}, []string{"half-done"}},
 		{"unusable answer, ids kept", &client.InvalidResponseError{Operation: client.OpRevokeToken, StatusCode: 200, Reason: "body is not JSON"},
@@ -69,7 +70,7 @@ func TestOrphansKeptDiag(t *testing.T) {
 	amb := &client.AmbiguousMintError{Username: "svc_ci", Name: "ci", Orphans: []string{"tok-1"}}
 	d := orphansKeptDiag(`mint token "ci" for user "svc_ci"`, amb, "It is kept in state, tainted.")
 	text := d.Summary() + "\n" + d.Detail()
-	for _, w := range []string{"Token Mint Failed", "(tok-1) failed too", "It is kept in state, tainted."} {
+	for _, w := range []string{"Token Mint Failed", "left behind (tok-1) failed too", "It is kept in state, tainted."} {
 		if !strings.Contains(text, w) {
 			t.Errorf("lacks %q:\n%s", w, text)
 		}

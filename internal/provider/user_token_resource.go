@@ -327,6 +327,9 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 				"invalidates it and mints a new token."))
 		} else {
 			resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
+			resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
+				fmt.Sprintf("Token(s) %s of user %q, minted by the failed request, could not be invalidated. They are kept "+
+					"in state, tainted, so the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "), username))
 		}
 		id := ambiguous.Orphans[0]
 		state := unansweredState(plan, id)
