@@ -75,15 +75,8 @@ func TestCallTime_FrozenAPI(t *testing.T) {
 // fails at once, saying so at WARN with the server's wish, instead of
 // waiting in silence.
 func TestCallTime_LongRetryAfter(t *testing.T) {
-	var requests atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Retry-After", "3600")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"message":"slow down","code":"TOO_MANY_REQUESTS"}`)
-	}))
-	defer srv.Close()
-	c, log := newTestClient(t, srv.URL, func(c *Config) {
+	srv, requests := rateLimited(t, "3600")
+	c, log := newTestClient(t, srv, func(c *Config) {
 		c.RequestTimeout, c.MaxAttempts, c.MaxRetryWait = 2*time.Second, 5, 30*time.Second
 	})
 	_, err := c.ListTokens(ctxT(t), "u")
@@ -115,13 +108,8 @@ func TestCallTime_LongRetryAfter(t *testing.T) {
 // (A list runs detached from its callers, shared between them: it keeps its
 // own time limit.)
 func TestCallTime_WaitBeyondTheCallersDeadline(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "20")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"message":"slow down","code":"TOO_MANY_REQUESTS"}`)
-	}))
-	defer srv.Close()
-	c, log := newTestClient(t, srv.URL, func(c *Config) {
+	srv, _ := rateLimited(t, "20")
+	c, log := newTestClient(t, srv, func(c *Config) {
 		c.RequestTimeout, c.MaxAttempts, c.MaxRetryWait = 30*time.Second, 5, 30*time.Second
 	})
 	ctx, cancel := context.WithTimeout(ctxT(t), 5*time.Second)
@@ -138,4 +126,19 @@ func TestCallTime_WaitBeyondTheCallersDeadline(t *testing.T) {
 	if !strings.Contains(strings.Join(log.texts(), "\n"), "operation's time limit") {
 		t.Fatalf("no WARN about the operation's time limit: %v", log.texts())
 	}
+}
+
+// rateLimited is a server that answers every request 429 with Retry-After
+// set to retryAfter; it returns its URL and a count of the requests.
+func rateLimited(t *testing.T, retryAfter string) (string, *atomic.Int32) {
+	t.Helper()
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Retry-After", retryAfter)
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"message":"slow down","code":"TOO_MANY_REQUESTS"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &requests
 }

@@ -739,18 +739,26 @@ func TestAccServiceAccount_otherAPIIsNeverTouched(t *testing.T) {
 	}
 }
 
-// TestAccServiceAccount_unverifiedImportIsNotDeletedBlind: an account
-// imported while the user list could not tell what it is is not deleted
-// while that still cannot be told; once the list shows a service account,
-// destroy deletes it.
-func TestAccServiceAccount_unverifiedImportIsNotDeletedBlind(t *testing.T) {
+// importUnverifiedAccount imports svc_reporting while the API has no user list
+// (so the import cannot verify it), then turns deletion_protection off.
+func importUnverifiedAccount(t *testing.T) (*acctest.Env, *acctest.CLI) {
+	t.Helper()
 	env := acctest.NewEnv(t)
 	env.Server.SetUserListSupport(false)
 	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
 	cli.Write(accountConfig(env, acctest.OtherServiceAccount, ptr(false), 0))
 	cli.Must("init", "-no-color", "-input=false")
 	cli.Must("import", "-no-color", "-input=false", accountAddr, acctest.OtherServiceAccount)
-	cli.Must("apply", "-no-color", "-input=false", "-auto-approve") // deletion_protection off
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	return env, cli
+}
+
+// TestAccServiceAccount_unverifiedImportIsNotDeletedBlind: an account
+// imported while the user list could not tell what it is is not deleted
+// while that still cannot be told; once the list shows a service account,
+// destroy deletes it.
+func TestAccServiceAccount_unverifiedImportIsNotDeletedBlind(t *testing.T) {
+	env, cli := importUnverifiedAccount(t)
 
 	code, out := cli.Run("destroy", "-no-color", "-input=false", "-auto-approve")
 	if code == 0 || !regexp.MustCompile(`(?s)Refusing to Delete an Unverified Account.*no\s+user\s+list`).MatchString(out) {
@@ -771,13 +779,7 @@ func TestAccServiceAccount_unverifiedImportIsNotDeletedBlind(t *testing.T) {
 // unverified that the working user list no longer shows, and that no longer
 // exists, is destroyed without a refusal (there is nothing to delete).
 func TestAccServiceAccount_unverifiedImportGoneMeanwhile(t *testing.T) {
-	env := acctest.NewEnv(t)
-	env.Server.SetUserListSupport(false)
-	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
-	cli.Write(accountConfig(env, acctest.OtherServiceAccount, ptr(false), 0))
-	cli.Must("init", "-no-color", "-input=false")
-	cli.Must("import", "-no-color", "-input=false", accountAddr, acctest.OtherServiceAccount)
-	cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	env, cli := importUnverifiedAccount(t)
 	env.Server.SetUserListSupport(true)
 	env.Server.DeleteUser(acctest.OtherServiceAccount)
 	env.Server.ResetRequests()
