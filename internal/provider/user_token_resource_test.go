@@ -1005,43 +1005,52 @@ func listOrder(t *testing.T, env *acctest.Env, username string) []string {
 
 // TestAccUserToken_pagedListChangingWhileRead: tokens invalidated outside
 // Terraform between two pages of a refresh's list shift the later pages, so
-// that read skips the resource's live token (as offset cursors do). The
-// provider reads the paged list again until two reads agree: the token stays
-// in state and the plan is empty, instead of dropping a live token and
+// that read skips one of the resources' live tokens (as offset cursors do).
+// The provider reads the paged list again until two reads agree: every token
+// stays in state and the plan is empty, instead of dropping a live token and
 // minting another.
 func TestAccUserToken_pagedListChangingWhileRead(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	env.Server.SetTokenListPageSize(2)
-	cfg := tokenConfig(env, "username = \"svc_ci\"\nname = \"paged\"")
-	var id string
+	// Three tokens: in any order at least one is past page 1, where a
+	// removal on an earlier page can shift it out of every page.
+	cfg := tokenConfig(env, "count = 3\nusername = \"svc_ci\"\nname = \"paged-${count.index}\"")
+	ids := make([]string, 3)
 	var removeAfterPage int
 	var outside []string
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: acctest.StateID(tokenAddr, &id)},
+			{Config: cfg, Check: resource.ComposeTestCheckFunc(acctest.StateID(tokenAddr+".0", &ids[0]),
+				acctest.StateID(tokenAddr+".1", &ids[1]), acctest.StateID(tokenAddr+".2", &ids[2]))},
 			{
 				PreConfig: func() {
-					// Outside tokens until the resource's token is on page 2
-					// or later, with at least as many tokens before its page
-					// as must go to shift it onto an earlier one.
-					var order []string
-					k := 0
-					for n := 0; k < 2; n++ {
+					// Outside tokens until one of ours, at position k on a
+					// later page, has enough of them before its page (which
+					// ends at offset e) to shift it back onto that page.
+					for n := 0; outside == nil; n++ {
 						if n == 50 {
-							t.Fatal("the token stays on page 1")
+							t.Fatal("no token of ours can be shifted out of the pages")
 						}
 						env.Server.MintToken(acctest.ServiceAccount, fmt.Sprintf("outside-%d", n), 0, "")
-						order = listOrder(t, env, acctest.ServiceAccount)
-						k = slices.Index(order, id)
+						order := listOrder(t, env, acctest.ServiceAccount)
+						for _, id := range ids {
+							k := slices.Index(order, id)
+							e := k / 2 * 2
+							var before []string
+							for _, o := range order[:e] {
+								if !slices.Contains(ids, o) {
+									before = append(before, o)
+								}
+							}
+							if need := k - e + 1; e > 0 && len(before) >= need {
+								removeAfterPage, outside = e/2, before[:need]
+								break
+							}
+						}
 					}
-					// After the page that ends at offset e, take out the
-					// tokens that put the resource's token before e.
-					e := k / 2 * 2
-					removeAfterPage = e / 2
-					outside = order[:k-e+1]
 					var pages int
 					env.Server.OnRequest(func(r emulator.Request) {
 						if r.Op != emulator.OpList || r.Username != acctest.ServiceAccount {
@@ -1054,19 +1063,27 @@ func TestAccUserToken_pagedListChangingWhileRead(t *testing.T) {
 							for _, o := range outside {
 								env.Server.RevokeToken(acctest.ServiceAccount, o)
 							}
-							outside = nil // once
+							outside = []string{} // once
 						}
 					})
 				},
-				Config:            cfg,
-				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, acctest.ServiceAccount)},
-				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(tokenAddr, "id", &id), func(*terraform.State) error {
-					if outside != nil {
-						return fmt.Errorf("the list was never read past page %d: the test changed nothing", removeAfterPage)
-					}
-					return nil
-				}),
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(tokenAddr+".0", "id", &ids[0]),
+					resource.TestCheckResourceAttrPtr(tokenAddr+".1", "id", &ids[1]),
+					resource.TestCheckResourceAttrPtr(tokenAddr+".2", "id", &ids[2]),
+					func(*terraform.State) error {
+						if len(outside) != 0 {
+							return fmt.Errorf("the list was never read past page %d: the test changed nothing", removeAfterPage)
+						}
+						for _, id := range ids {
+							if env.Server.TokenState(id) != "live" {
+								return fmt.Errorf("token %s is %s", id, env.Server.TokenState(id))
+							}
+						}
+						return nil
+					}),
 			},
 		},
 	})
