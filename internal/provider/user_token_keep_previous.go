@@ -272,11 +272,28 @@ func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenMod
 		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
 	} else {
 		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = state.ID, state.Token, state.ExpireAt
+		r.warnIfPreviousGone(ctx, username, state.ID.ValueString(), diags)
 	}
 	next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), revoke...))
 	next.Token = types.StringValue(created.Secret)
 	applyListed(&next, created.Token)
 	return next, true
+}
+
+// warnIfPreviousGone warns when the token a rotation keeps as previous was
+// invalidated since the plan (a saved plan applied later): the plan promised
+// it as previous_id, so it stays there until the next refresh clears it, but
+// nobody should count on it. A list that fails says nothing: the rotation
+// itself succeeded.
+func (r *userTokenResource) warnIfPreviousGone(ctx context.Context, username, id string, diags *diag.Diagnostics) {
+	tokens, err := r.data.client.ListTokens(ctx, username)
+	if err != nil || listsToken(tokens, id) {
+		return
+	}
+	diags.AddWarning("Previous Token No Longer Valid",
+		fmt.Sprintf("Token %s of user %q, which this rotation keeps as previous_token, is no longer valid: it was "+
+			"invalidated outside Terraform, or expired, after the plan was made. It stays in previous_id until the next "+
+			"refresh clears it. Anything still using it must take the new token now.", id, username))
 }
 
 // revokeAll invalidates every id, treating "already invalid" as done, and

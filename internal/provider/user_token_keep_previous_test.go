@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -967,4 +968,32 @@ func TestAccUserToken_mintPlansNoPreviousToken(t *testing.T) {
 			}}},
 		},
 	})
+}
+
+// TestAccUserTokenKeepPrevious_savedPlanWithCurrentGone: a saved plan
+// rotates a keep_previous token; before it is applied the current token is
+// invalidated outside Terraform. The apply keeps it as previous (the plan
+// said so) and warns that it is no longer valid; the next refresh clears it.
+func TestAccUserTokenKeepPrevious_savedPlanWithCurrentGone(t *testing.T) {
+	env := acctest.NewEnv(t)
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	cli.Write(releaseConfig(env, "r1"))
+	cli.Must("init", "-no-color", "-input=false")
+	cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	old, _ := cli.State(tokenAddr)["id"].(string)
+	cli.Write(releaseConfig(env, "r2"))
+	cli.Must("plan", "-no-color", "-input=false", "-out=rotate.tfplan")
+	env.Server.RevokeToken(acctest.ServiceAccount, old)
+	out := cli.Must("apply", "-no-color", "-input=false", "rotate.tfplan")
+	if !wordsRe("Previous Token No Longer Valid", old, "invalidated outside Terraform").MatchString(out) {
+		t.Fatalf("no warning that the kept previous token is gone:\n%s", out)
+	}
+	out = cli.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	if st := cli.State(tokenAddr); st["previous_id"] != nil {
+		t.Fatalf("previous_id %v after a refresh, want null:\n%s", st["previous_id"], out)
+	}
+	cli.Must("destroy", "-no-color", "-input=false", "-auto-approve")
+	if err := env.CheckNoLiveTokens(acctest.ServiceAccount)(nil); err != nil {
+		t.Fatal(err)
+	}
 }
