@@ -104,9 +104,10 @@
 // every page's tokens. A page that cannot be read or a cursor seen before
 // fails the whole list, because callers take a token missing from it for
 // revoked. For the same reason a list of more than one page is read again
-// until two reads in a row hold the same tokens (tokens minted or revoked
-// between two pages can shift one out of every page); a list that does not
-// settle within maxListReads reads is a *ListUnsettledError.
+// until two reads in a row hold the same tokens and repeat none (tokens
+// minted or revoked between two pages, or pages ordered anew, can shift one
+// out of every page; a read that repeats a token missed another); a list
+// that does not settle within maxListReads reads is a *ListUnsettledError.
 //
 // # List cache
 //

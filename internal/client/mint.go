@@ -60,6 +60,11 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body, req)
+			if reason == "" && u.known(ct.ID) {
+				// A token that existed before this mint, or that this
+				// process minted or revoked already: not a new token.
+				reason = "the answer names a token that is not new"
+			}
 			if reason == "" {
 				c.apiClock.observeMint(ct.CreatedTS, from, to)
 				u.addMinted(ct.ID)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -196,26 +197,35 @@ const maxListReads = 4
 
 // getTokens lists every token of the user. The answer is all or nothing: a
 // token missing from it is taken for revoked or expired. A list of one page
-// is read once. A paged list can skip or repeat a token when tokens are
-// minted or invalidated between two of its pages, and the contract promises
-// no order that would keep pages apart: a skipped token would be taken for
-// revoked, dropped from state and left valid. So a paged list is read again
-// until two consecutive reads hold the same tokens; when that does not
-// happen within maxListReads reads the list fails with *ListUnsettledError.
+// that repeats no token is read once. A paged list can skip or repeat a
+// token when tokens are minted or invalidated between two of its pages, or
+// when the server orders each page request anew (the contract promises no
+// order): a skipped token would be taken for revoked, dropped from state and
+// left valid. With a stable list, a read that repeats no token holds them
+// all (as many tokens come back as there are). So a paged list is read again
+// until two reads in a row repeat no token and hold the same tokens, or, for
+// a server whose pages always overlap alike, until maxListReads reads in a
+// row hold the same tokens and repeat the same ones. Otherwise the list
+// fails with *ListUnsettledError.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
-	toks, pages, err := c.readTokenPages(ctx, username)
-	if err != nil || pages == 1 {
+	toks, pages, repeats, err := c.readTokenPages(ctx, username)
+	if err != nil || (pages == 1 && repeats == "") {
 		return toks, err
 	}
+	alike := 1 // reads in a row with the same tokens and the same repeats
 	for read := 2; read <= maxListReads; read++ {
-		again, _, err := c.readTokenPages(ctx, username)
+		again, _, repeatsAgain, err := c.readTokenPages(ctx, username)
 		if err != nil {
 			return nil, err
 		}
-		if sameTokenIDs(toks, again) {
+		alike++
+		if !sameTokenIDs(toks, again) || repeatsAgain != repeats {
+			alike = 1
+		}
+		if (alike >= 2 && repeats == "") || alike == maxListReads {
 			return again, nil
 		}
-		toks = again
+		toks, repeats = again, repeatsAgain
 	}
 	return nil, &ListUnsettledError{Operation: OpListTokens, Method: http.MethodGet, Path: tokensPath(username), Reads: maxListReads}
 }
@@ -239,12 +249,14 @@ func sameTokenIDs(a, b []Token) bool {
 
 // readTokenPages performs the list call (with retries) once and decodes
 // every token (once, should a page repeat one), following the answer's
-// cursor page by page, and says how many pages it read. A page that cannot
-// be read, or a cursor that repeats, fails the whole list.
-func (c *Client) readTokenPages(ctx context.Context, username string) (out []Token, pages int, err error) {
+// cursor page by page. It says how many pages it read and which ids came
+// back more than once (sorted, joined; "" for none). A page that cannot be
+// read, or a cursor that repeats, fails the whole list.
+func (c *Client) readTokenPages(ctx context.Context, username string) (out []Token, pages int, repeats string, err error) {
 	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
 	seenIDs := map[string]bool{}
 	seenCursors := map[string]bool{}
+	var repeated []string
 	for page := 1; ; page++ {
 		bad := func(reason string) error {
 			if page > 1 {
@@ -257,28 +269,31 @@ func (c *Client) readTokenPages(ctx context.Context, username string) (out []Tok
 			if page > 1 && IsNotFound(err) {
 				// The user was there a page ago: a NOT_FOUND now says
 				// nothing reliable about it, and must not read as "gone".
-				return nil, page, bad("answered " + err.Error())
+				return nil, page, "", bad("answered " + err.Error())
 			}
-			return nil, page, err
+			return nil, page, "", err
 		}
 		toks, next, reason := decodeTokenPage(body)
 		if reason != "" {
-			return nil, page, bad(reason)
+			return nil, page, "", bad(reason)
 		}
 		for _, t := range toks {
-			if !seenIDs[t.ID] {
-				seenIDs[t.ID] = true
-				out = append(out, t)
+			if seenIDs[t.ID] {
+				repeated = append(repeated, t.ID)
+				continue
 			}
+			seenIDs[t.ID] = true
+			out = append(out, t)
 		}
 		if next == "" {
-			return out, page, nil
+			slices.Sort(repeated)
+			return out, page, strings.Join(slices.Compact(repeated), ","), nil
 		}
 		if seenCursors[next] {
-			return nil, page, bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
+			return nil, page, "", bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
 		}
 		if page >= maxListPages {
-			return nil, page, bad(fmt.Sprintf("more than %d pages", maxListPages))
+			return nil, page, "", bad(fmt.Sprintf("more than %d pages", maxListPages))
 		}
 		seenCursors[next] = true
 		cl = &call{op: cl.op, method: cl.method, path: cl.path, query: url.Values{"page_token": {next}}.Encode()}

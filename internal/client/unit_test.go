@@ -298,6 +298,10 @@ func TestMintUnusableSuccessBodies(t *testing.T) {
 		"a known token's id": func(w http.ResponseWriter, id string) {
 			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":"pre","name":"other","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`)
 		},
+		// The same, in an answer that is otherwise right: still not new.
+		"a known token's id in a good answer": func(w http.ResponseWriter, id string) {
+			_, _ = io.WriteString(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":"pre","name":"ci","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`)
+		},
 		// Not the token asked for: it is revoked, not kept.
 		"another name": func(w http.ResponseWriter, id string) {
 			_, _ = fmt.Fprintf(w, `{"token":"md_mintedSECRETmintedSECRET9999","id":%q,"name":"other","created_ts":"2026-01-01T00:00:00Z","read_only":false,"token_type":"read_write"}`, id)
