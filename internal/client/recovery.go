@@ -47,6 +47,18 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 	search := lerr == nil
 	var cands, left []string
 	var firstErr error
+	// revoke invalidates id, noting it as left behind when that fails other
+	// than with a 404; it returns the error.
+	revoke := func(id string) error {
+		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, id) })
+		if err != nil && !IsNotFound(err) {
+			left = append(left, id)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		return err
+	}
 	switch {
 	case !hinted:
 	case lerr != nil: // cannot check it: revoke it
@@ -55,14 +67,12 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 		cands, search = append(cands, hintID), false
 	case hintTok != nil: // another token, not this request's
 	default:
-		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, hintID) })
-		switch {
-		case err == nil: // a list lagging behind
-			search = false
+		// Not listed: a list lagging behind, or an id that names no token
+		// (a 404), which leaves the list to search.
+		err := revoke(hintID)
+		search = IsNotFound(err)
+		if err == nil {
 			c.logRevokedOrphan(ctx, username, req.Name, hintID)
-		case !IsNotFound(err):
-			search = false // cannot tell whether it names the token
-			left, firstErr = append(left, hintID), err
 		}
 	}
 	var unsure []string // more than one token could be this request's
@@ -76,15 +86,9 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, req 
 	}
 
 	for _, id := range cands {
-		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, id) })
-		if err != nil && !IsNotFound(err) {
-			left = append(left, id)
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
+		if err := revoke(id); err == nil || IsNotFound(err) {
+			c.logRevokedOrphan(ctx, username, req.Name, id)
 		}
-		c.logRevokedOrphan(ctx, username, req.Name, id)
 	}
 	if lerr == nil && len(left) == 0 && len(unsure) == 0 {
 		return nil

@@ -227,15 +227,18 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 	fields["wait_ms"] = d.Milliseconds()
 	fields["wait_reason"] = why
 	fields["elapsed_ms"] = cl.elapsed().Milliseconds()
-	if !cl.deadline.IsZero() && time.Until(cl.deadline) < d+min(c.requestTimeout, minUsefulAttempt) {
-		fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
-		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in its time limit", fields)
-		return cause
+	// The call's own time limit, or the caller's deadline (the resource's
+	// timeouts) when that comes first: waiting past it would end in a
+	// timeout that hides the answer that asked for the wait.
+	limit, whose := cl.deadline, "its time limit"
+	if dl, ok := ctx.Deadline(); ok && (limit.IsZero() || dl.Before(limit)) {
+		limit, whose = dl, "the operation's time limit"
 	}
-	// The caller's deadline (the resource's timeouts): waiting past it would
-	// end in a timeout that hides the answer that asked for the wait.
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+min(c.requestTimeout, minUsefulAttempt) {
-		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in the operation's time limit", fields)
+	if !limit.IsZero() && time.Until(limit) < d+min(c.requestTimeout, minUsefulAttempt) {
+		if limit.Equal(cl.deadline) {
+			fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
+		}
+		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in "+whose, fields)
 		return cause
 	}
 	c.log.Warn(ctx, "motherduck api call failed, retrying", fields)

@@ -98,6 +98,12 @@ func canonicalAPIURL(raw string) string {
 	return scheme + "://" + net.JoinHostPort(host, port) + strings.TrimSuffix(u.EscapedPath(), "/")
 }
 
+// privateFlag reports whether the flag under key (JSON true) is set.
+func privateFlag(ctx context.Context, p privateGetter, key string, diags *diag.Diagnostics) bool {
+	var set bool
+	return readPrivate(ctx, p, key, "the flag "+key, &set, diags) && set
+}
+
 // readPrivate decodes the JSON record kept under key into out; false when
 // there is none, or when it cannot be read (an error naming what it is).
 func readPrivate(ctx context.Context, p privateGetter, key, what string, out any, diags *diag.Diagnostics) bool {

@@ -294,7 +294,7 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 		resp.Diagnostics.Append(humanUserDeleteDiag(username))
 		return
 	}
-	if kind.Kind == client.UserKindUnknown && importedUnverified(ctx, req.Private, &resp.Diagnostics) {
+	if kind.Kind == client.UserKindUnknown && privateFlag(ctx, req.Private, privateUnverifiedKey, &resp.Diagnostics) {
 		if kind.NotListed {
 			// The list works and does not show the user: gone already?
 			exists, err := r.data.client.UserExists(ctx, username)
@@ -398,15 +398,6 @@ func (r *serviceAccountResource) checkImportable(ctx context.Context, username s
 // the user list could not tell whether it is a service account: destroy then
 // refuses to delete it while that still cannot be told.
 const privateUnverifiedKey = "unverified_kind"
-
-func importedUnverified(ctx context.Context, p privateGetter, diags *diag.Diagnostics) bool {
-	if !present(p) {
-		return false
-	}
-	b, d := p.GetKey(ctx, privateUnverifiedKey)
-	diags.Append(d...)
-	return len(b) > 0
-}
 
 // sameEndpoint reports whether the account belongs to the API the provider
 // now talks to. When it was created or imported through another one, a user

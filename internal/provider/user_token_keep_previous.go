@@ -141,15 +141,6 @@ func markRotation(m *userTokenModel) {
 	m.ReadOnly = types.BoolUnknown()
 }
 
-// currentGone reports whether Read found the current token gone while the
-// resource still holds live tokens.
-func currentGone(ctx context.Context, p interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) bool {
-	v, _ := p.GetKey(ctx, currentGoneKey)
-	return len(v) > 0
-}
-
 // inputsChanged reports whether an input that a token is minted from differs
 // between the prior state and the plan.
 func inputsChanged(plan, state userTokenModel) bool {
@@ -176,7 +167,7 @@ func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() || !plan.Username.Equal(state.Username) {
 		return // a username change replaces the resource; the create is planned apart
 	}
-	gone := currentGone(ctx, req.Private)
+	gone := privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics)
 	window := inRotationWindow(r.now(), plan.RotateBefore, state.ExpireAt)
 	if !gone && !window && !inputsChanged(plan, state) {
 		if len(state.PendingRevokeIDs.Elements()) > 0 {
@@ -217,7 +208,7 @@ func (r *userTokenResource) planWithoutKeepPrevious(ctx context.Context, req res
 	if len(pending.Elements()) > 0 {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_revoke_ids"), types.ListNull(types.StringType))...)
 	}
-	if currentGone(ctx, req.Private) {
+	if privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	}

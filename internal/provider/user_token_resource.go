@@ -464,7 +464,7 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	next := state
 	next.RotateBefore, next.Timeouts, next.KeepPrevious, next.Keepers = plan.RotateBefore, plan.Timeouts, plan.KeepPrevious, plan.Keepers
 	if plan.ID.IsUnknown() {
-		gone := currentGone(ctx, req.Private)
+		gone := privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics)
 		next, ok = r.rotate(ctx, plan, state, gone, resp.Private, &resp.Diagnostics)
 		if !ok {
 			// Keep the prior state (the old inputs too), so the next plan
