@@ -5,7 +5,8 @@ import (
 	"net/http"
 )
 
-// ListTokens returns the user's unexpired tokens (expire_at > Config.Now()),
+// ListTokens returns the user's unexpired tokens (expire_at after the API's
+// clock, Client.Now),
 // sharing work within this Client: concurrent calls for one user wait on a
 // single request, and its answer serves later calls until a mint or revoke
 // of that user. A call that starts after such a write never joins or reuses a
@@ -24,14 +25,14 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 		go c.runListFlight(fctx, username, u, f)
 	})
 	if hit {
-		return u.visible(cached, c.now()), nil
+		return u.visible(cached, c.Now()), nil
 	}
 	select {
 	case <-f.done:
 		if f.err != nil {
 			return nil, f.err
 		}
-		return u.visible(f.toks, c.now()), nil
+		return u.visible(f.toks, c.Now()), nil
 	case <-ctx.Done():
 		u.leaveList(f)
 		return nil, c.canceledError(&call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}, 0, ctx.Err(), nil)

@@ -79,3 +79,28 @@ func (k *serverClock) window(from, to time.Time) mintWindow {
 	}
 	return mintWindow{From: from.Add(k.lo), To: to.Add(k.hi)}
 }
+
+// offset returns the best estimate of server time minus client time: the
+// middle of what the evidence allows, or 0 without evidence.
+func (k *serverClock) offset() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.known {
+		return 0
+	}
+	return k.lo + (k.hi-k.lo)/2
+}
+
+// Now is the API's clock as far as its answers tell: the client's clock
+// (Config.Now) moved by the offset learnt from the API's Date headers and
+// the created_ts of minted tokens. Every decision about expiry or rotation
+// is taken on it, never on the host's clock: a host running an hour ahead
+// of the API must not take a token the API still lists for expired.
+func (c *Client) Now() time.Time { return c.now().Add(c.apiClock.offset()) }
+
+// ClockKnown reports whether any answer of the API has told its clock yet.
+func (c *Client) ClockKnown() bool {
+	c.apiClock.mu.Lock()
+	defer c.apiClock.mu.Unlock()
+	return c.apiClock.known
+}

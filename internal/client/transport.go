@@ -351,7 +351,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // at once, attempt after attempt.
 func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	if res.header != nil {
-		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), time.Now()); ok && ra > 0 {
+		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.Now()); ok && ra > 0 {
 			if ra > c.maxRetryWait {
 				return c.maxRetryWait, fmt.Sprintf("the server asked to wait %s (Retry-After), cut to the %s cap", ra, c.maxRetryWait)
 			}

@@ -168,7 +168,7 @@ func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.M
 		return // a username change replaces the resource; the create is planned apart
 	}
 	gone := privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics)
-	window := inRotationWindow(r.now(), plan.RotateBefore, state.ExpireAt)
+	window := inRotationWindow(r.now(ctx, state.Username.ValueString()), plan.RotateBefore, state.ExpireAt)
 	if !gone && !window && !inputsChanged(plan, state) {
 		if len(state.PendingRevokeIDs.Elements()) > 0 {
 			plan.PendingRevokeIDs = types.ListNull(types.StringType)

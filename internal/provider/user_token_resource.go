@@ -268,7 +268,9 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.now().Before(expireAt.Add(-window)) {
+	var username types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("username"), &username)...)
+	if r.now(ctx, username.ValueString()).Before(expireAt.Add(-window)) {
 		return
 	}
 	var plan, state userTokenModel
@@ -285,7 +287,19 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expire_at"))
 }
 
-func (r *userTokenResource) now() time.Time {
+// now is the API's clock (client.Client.Now): expiry and the rotation
+// window are judged on the clock that stamps expire_at. A plan without
+// refresh has asked the API nothing yet: the user's token list (shared, the
+// one a refresh would make) tells its clock first.
+func (r *userTokenResource) now(ctx context.Context, username string) time.Time {
+	if r.data != nil && r.data.client != nil {
+		if !r.data.client.ClockKnown() && username != "" {
+			if _, err := r.data.client.ListTokens(ctx, username); err != nil {
+				tflog.Warn(ctx, "could not read the API's clock; judging the rotation window on this machine's clock", map[string]any{"error": err.Error()})
+			}
+		}
+		return r.data.client.Now()
+	}
 	if r.data != nil && r.data.now != nil {
 		return r.data.now()
 	}
@@ -411,7 +425,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	listed, found := listedToken(tokens, id)
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
-		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !r.now().Before(exp) { // null: no expiry
+		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !r.now(ctx, "").Before(exp) { // null: no expiry
 			reason = "it expired at " + exp.UTC().Format(time.RFC3339)
 		}
 		if previousLive || !state.PendingRevokeIDs.IsNull() {
