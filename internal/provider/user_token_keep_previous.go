@@ -181,6 +181,11 @@ func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.M
 	})
 	markRotation(&plan)
 	plan.PendingRevokeIDs = types.ListNull(types.StringType)
+	if gone || !state.PreviousID.IsNull() || len(state.PendingRevokeIDs.Elements()) > 0 {
+		// The rotation invalidates tokens; one it cannot is kept here,
+		// and the rotation still succeeds (with a warning).
+		plan.PendingRevokeIDs = types.ListUnknown(types.StringType)
+	}
 	if gone {
 		plan.PreviousID, plan.PreviousToken, plan.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
 	} else {

@@ -492,8 +492,20 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 		next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), state.PreviousID.ValueString()))
 		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
 	}
+	// After a rotation, a clean-up that fails must not fail the apply: the
+	// new token is in state, and a pipeline that takes `token` only after a
+	// successful apply would keep the old one until the next rotation
+	// invalidates it. The ids stay in pending_revoke_ids, with a warning.
+	cleanup := &resp.Diagnostics
+	var warnings diag.Diagnostics
+	if plan.ID.IsUnknown() {
+		cleanup = &warnings
+	}
 	next.PendingRevokeIDs = idList(r.revokeAll(ctx, username, listIDs(next.PendingRevokeIDs),
-		"These token ids are kept in state (pending_revoke_ids); the next apply invalidates them.", &resp.Diagnostics))
+		"These token ids are kept in state (pending_revoke_ids); the next apply invalidates them.", cleanup))
+	for _, d := range warnings {
+		resp.Diagnostics.AddWarning(d.Summary(), "The rotation succeeded: `token` is the new token. "+d.Detail())
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 	setIdentity(ctx, resp.Identity, username, next.ID.ValueString(), &resp.Diagnostics)
 }
