@@ -22,7 +22,8 @@ import (
 // seconds to revoke what is still open, all tokens at once, bounded by
 // shutdownGrace.
 //
-// The process can also be asked to end otherwise, and then revokes them first:
+// The process can also be asked to end otherwise, and then, after waiting
+// (drainGrace) for the mints in flight to end and answer, revokes them first:
 //   - SIGTERM or SIGHUP (a CI runner or service manager stopping the job, a
 //     closed terminal), which would end it at once;
 //   - Terraform itself killed outright (SIGKILL): go-plugin leaves its
@@ -41,6 +42,12 @@ const (
 	// terminationGrace bounds it on a signal or when orphaned, where nobody
 	// is known to kill the process two seconds later.
 	terminationGrace = 5 * time.Second
+	// drainGrace bounds the wait, on a signal, for mints in flight (their
+	// clean-up included) to end.
+	drainGrace = 20 * time.Second
+	// answerGrace is left, once they ended, for their answers to reach
+	// Terraform.
+	answerGrace = 500 * time.Millisecond
 	// orphanCheckEvery is how often the process looks at its parent.
 	orphanCheckEvery = time.Second
 )
@@ -71,6 +78,15 @@ func revokeOnTermination(open *provider.OpenTokens) {
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		sig := <-ch
+		// A mint in flight would be cut off with its clean-up: wait for it
+		// (bounded), so that its outcome reaches Terraform's state, and
+		// what it owes the set below. Terraform, signalled too, is waiting
+		// for that answer before it writes its state.
+		if !open.Drain(drainGrace) {
+			tflog.Error(context.Background(), "mints still in flight when the process had to end; a token they create is settled by the next run")
+		} else {
+			time.Sleep(answerGrace)
+		}
 		revokeOpenTokens(open, terminationGrace)
 		code := 1
 		if s, ok := sig.(syscall.Signal); ok {

@@ -46,9 +46,8 @@ func (c *Client) runListFlight(ctx context.Context, username string, u *user, f 
 }
 
 // fetchTokens lists the user's tokens from the server. When no mint of the
-// user ran during the request (and no ambiguous mint is recent), the answer
-// feeds the user's baseline. Tokens left by recent ambiguous mints are
-// revoked and left out (see sweepSuspects).
+// user ran during the request (and none is of unknown outcome), the answer
+// feeds the user's baseline.
 func (c *Client) fetchTokens(ctx context.Context, username string, u *user) ([]Token, error) {
 	ticket := u.listStarting()
 	toks, err := c.getTokens(ctx, username)
@@ -56,8 +55,5 @@ func (c *Client) fetchTokens(ctx context.Context, username string, u *user) ([]T
 		return nil, err
 	}
 	u.recordBaseline(ticket, toks)
-	if sus := u.liveSuspects(); len(sus) > 0 {
-		toks = c.sweepSuspects(ctx, username, u, toks, sus)
-	}
 	return toks, nil
 }

@@ -33,9 +33,6 @@ const (
 	minUsefulAttempt = time.Second
 	// maxBodyBytes bounds how much of any response body is read.
 	maxBodyBytes = 4 << 20
-	// suspectLifetime is how long the signature of an ambiguous mint is kept
-	// to catch a token the server commits after the client gave up.
-	suspectLifetime = 10 * time.Minute
 	// ttlTolerance is how far expire_at - created_ts may be from the requested
 	// ttl for a listed token to match a mint request.
 	ttlTolerance = 2 * time.Second

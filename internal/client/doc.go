@@ -12,15 +12,16 @@
 //
 // # Files
 //
-//	client.go     Config, New and the Client
-//	users.go      the per-user bookkeeping (one type, used through its methods)
-//	cache.go      ListTokens: the shared, generation-checked list cache
-//	mint.go       CreateToken: baseline, name lock, attempts
-//	recovery.go   clean-up after a mint whose outcome is unknown
-//	tokens.go     the token types and the list, revoke and user calls
-//	transport.go  one HTTP attempt, retries and waits
-//	errors.go     typed errors
-//	redact.go     keeping secrets out of printed values and error text
+//	client.go       Config, New and the Client
+//	users.go        the per-user ledger (baseline, minted and revoked ids, name locks) and list flights
+//	cache.go        ListTokens: the shared, generation-checked list cache
+//	mint.go         CreateToken: baseline, name lock, attempts, the intent of each failed attempt
+//	intent.go       Intent (a mint of unknown outcome), Settle, Debt and SettleDebt
+//	serverclock.go  the API's clock (Now), learnt from Date headers and created_ts
+//	tokens.go       the token types and the list, revoke and user calls
+//	transport.go    one HTTP attempt, retries and waits
+//	errors.go       typed errors
+//	redact.go       keeping secrets out of printed values and error text
 //
 // # Transport
 //
@@ -44,57 +45,26 @@
 // in the fmt output of Config, Client or CreatedToken. Error bodies from the
 // server are sanitised before they are kept.
 //
-// # Ambiguous mint recovery
+// # Mints of unknown outcome
 //
 // Minting is not idempotent: a mint whose answer is lost (a dropped
 // connection, a 5xx, a timeout after the request was sent, the caller's
-// cancellation) may or may not have created a token whose secret nobody will
-// ever see. CreateToken never leaves such a token behind silently:
-//
-//  1. Baseline. Per user, the client keeps the set of token ids known to exist
-//     before this process's mints. Any list of the user made by this process
-//     while none of its mints of that user was in flight fills it; if no such
-//     list was made yet, CreateToken makes one first (one per user per
-//     process; concurrent mints share it). The client also remembers every
-//     id it minted and handed back.
-//  2. Serialisation. Mints of the same (username, name) are serialised, so two
-//     of our own mints with one name never mistake each other's tokens.
-//  3. Recovery. When a mint's outcome is unknown, the client lists the user's
-//     tokens with a context detached from the caller's cancellation (with its
-//     own two-minute bound) and revokes the token that is not in the
-//     baseline, was not minted by this process, matches the request (same
-//     name, same token_type, and expire_at - created_ts within 2s of the ttl,
-//     or no expire_at without ttl) and was created while the request was out:
-//     created_ts between the moment it was sent and the moment the client
-//     gave up on it, on the server's clock (the client's, Config.Now, moved
-//     by the offset learnt from the created_ts of the tokens it minted or,
-//     before its first mint, from the Date header of the API's answers, and
-//     widened by that reading's uncertainty), widened by 2s for the API's
-//     whole-second timestamps and a slightly wrong estimate. A token of
-//     the same name created outside that window is another workspace's (two
-//     runs minting the same names at once) and is never touched, nor is a
-//     token that existed before. A 404 NOT_FOUND on revoke counts as revoked.
-//  4. Retry or report. If recovery succeeded, the mint is attempted again
-//     while attempts remain and the caller has not cancelled; otherwise the
-//     original error is returned. If listing or revoking failed, an
-//     *AmbiguousMintError names the user, the token name, the time and the ids
-//     that could not be revoked, and tells the operator what to check. When
-//     the token's id could not be learnt, its LostMint (user, name, ttl,
-//     token_type, description, window, ids known before) lets the caller
-//     settle it later with LostMint.Matches on a fresh list.
-//  5. Late commits. A server may commit a request after the client gave up on
-//     it, or list it only later. The signature and window of every ambiguous
-//     mint are therefore remembered for ten minutes, and later lists of that
-//     user by this process revoke a matching unknown token created inside the
-//     window (only while no mint of that name is running).
-//
-// Two tokens that both match one request's window cannot be told apart: one
-// of them may be another workspace's, minted in the same second with the
-// same name, type and ttl. Then none is revoked, and the error names both
-// (AmbiguousMintError.Candidates). The same holds for a single match when
-// the failed request in fact created nothing and another workspace minted
-// that name in the same seconds: the window narrows that case to a few
-// seconds, and no API field can narrow it further.
+// cancellation, an unusable answer) may or may not have created a token
+// whose secret nobody will ever see. Each such attempt becomes an Intent:
+// the request's signature (user, name, ttl, token_type, description), its
+// window on the API's clock, and the ids known not to be its (the user's
+// baseline, learnt by one list before the first mint, and every id this
+// process minted or revoked). Intent.Settle reads it against a list: the one
+// unknown token that matches it inside its window is its token; several are
+// candidates that cannot be told apart (one may be another workspace's), so
+// none is touched and the intent stays open; none settles it only once the
+// request can no longer commit: at once for an answer the API itself wrote,
+// lateCommitBound later for a timeout or a dropped connection ("not in the
+// list yet" is no evidence). CreateToken settles each failed attempt at once
+// (revoking its token), and returns what stays unsettled as a Debt, on
+// success (CreatedToken.Owed) or failure (*AmbiguousMintError). The caller
+// keeps the Debt and settles it later with SettleDebt, a named step: a
+// list never revokes anything by itself.
 //
 // # Paging
 //
@@ -115,6 +85,6 @@
 // its answer serves later calls until any mint or revoke of that user (whatever
 // its outcome) bumps the user's generation. A call that starts after a write
 // never joins or uses a request that started before it. Expiry is judged at
-// each call against Config.Now, ids revoked by this client are never
+// each call against the API's clock (Now), ids revoked by this client are never
 // reported, errors are never cached and every returned slice is a fresh copy.
 package client

@@ -452,11 +452,11 @@ func TestEmulator_MintRetries(t *testing.T) {
 			t.Fatalf("the recovery list was tried only %d times", n)
 		}
 		var am *AmbiguousMintError
-		if !errors.As(err, &am) || am.Username != "svc" || am.Name != "ci" || len(am.Orphans) != 0 {
+		if !errors.As(err, &am) || am.Username != "svc" || am.Name != "ci" || len(am.Owed.Revoke) != 0 || len(am.Owed.Intents) != 1 {
 			t.Fatalf("got %#v", err)
 		}
 		msg := err.Error()
-		for _, want := range []string{"GET /v1/users/svc/tokens", `"ci"`, "unknown"} {
+		for _, want := range []string{`"ci"`, "unknown", "not listed yet"} {
 			if !strings.Contains(msg, want) {
 				t.Fatalf("message %q lacks %q", msg, want)
 			}
@@ -491,14 +491,14 @@ func TestEmulator_MintRetries(t *testing.T) {
 		e.s.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 403})
 		_, err := e.c.CreateToken(ctx, "svc", CreateTokenRequest{Name: "ci"})
 		var am *AmbiguousMintError
-		if !errors.As(err, &am) || len(am.Orphans) != 1 {
+		if !errors.As(err, &am) || len(am.Owed.Revoke) != 1 {
 			t.Fatalf("got %#v", err)
 		}
 		live := e.liveByName("svc", "ci")
-		if len(live) != 1 || live[0].ID != am.Orphans[0] {
-			t.Fatalf("orphan id %v, live %+v", am.Orphans, live)
+		if len(live) != 1 || live[0].ID != am.Owed.Revoke[0] {
+			t.Fatalf("orphan id %v, live %+v", am.Owed.Revoke, live)
 		}
-		if !strings.Contains(err.Error(), am.Orphans[0]) {
+		if !strings.Contains(err.Error(), am.Owed.Revoke[0]) {
 			t.Fatalf("message lacks the orphan id: %s", err)
 		}
 	})

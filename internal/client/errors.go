@@ -186,45 +186,31 @@ func (e *ListUnsettledError) Error() string {
 		e.Operation, e.Method, e.Path, e.Reads)
 }
 
-// AmbiguousMintError is a mint whose outcome is unknown and could not be
-// resolved: a token may exist on the server that nobody holds the secret of.
+// AmbiguousMintError is a failed mint that left something owed: a token it
+// created that could not be revoked, or a request whose outcome is still
+// unknown (a token may exist on the server that nobody holds the secret of).
 type AmbiguousMintError struct {
 	Username string
 	Name     string
 	// Cause is the failure that made the outcome unknown.
 	Cause error
-	// Orphans are ids of tokens found (or known) to come from this request but
-	// not revoked. Ids are not secrets.
-	Orphans []string
-	// Candidates are ids of listed tokens of which more than one could be
-	// this request's; none was revoked, since the others may be another
-	// client's.
-	Candidates []string
-	// Lost identifies the token the request may have created when its id
-	// could not be learnt (no Orphans); nil otherwise.
-	Lost *LostMint
-	// At is when the ambiguous request was made (local clock).
-	At time.Time
-	// RecoveryErr is why the clean-up could not finish.
-	RecoveryErr error
+	// Owed is what the caller must keep until it is settled.
+	Owed Debt
 }
 
-// Error tells the operator what happened and what to check.
+// Error says what happened and what is owed (ids only: never a secret).
 func (e *AmbiguousMintError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "mint token %q for user %q: the outcome is unknown", e.Name, e.Username)
 	if e.Cause != nil {
 		fmt.Fprintf(&b, " (%v)", e.Cause)
 	}
-	b.WriteString(" and the client could not make sure no token was left behind")
-	if e.RecoveryErr != nil {
-		fmt.Fprintf(&b, " (%v)", e.RecoveryErr)
+	if len(e.Owed.Revoke) > 0 {
+		fmt.Fprintf(&b, "; tokens it created that could not be revoked yet: %s", strings.Join(e.Owed.Revoke, ", "))
 	}
-	if len(e.Orphans) > 0 {
-		fmt.Fprintf(&b, "; tokens found but not revoked: %s", strings.Join(e.Orphans, ", "))
+	if n := len(e.Owed.Intents); n > 0 {
+		fmt.Fprintf(&b, "; %d request(s) whose token, if any, is not listed yet", n)
 	}
-	fmt.Fprintf(&b, ". Check GET /v1/users/%s/tokens and revoke any token named %q created around %s",
-		escapeSegment(e.Username), e.Name, e.At.UTC().Format(time.RFC3339))
 	return b.String()
 }
 

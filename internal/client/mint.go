@@ -3,25 +3,28 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // CreateToken mints a token for username and returns it with its secret.
 //
 // A mint is not idempotent, so it is retried without further ado only when
 // the request certainly had no effect (429, or a failure before a connection
-// was obtained). When the outcome is unknown (5xx, a dropped connection, a
-// timeout after sending, the caller's cancellation, an unusable success body)
-// the client recovers as described in the package documentation: it looks
-// for the token the failed request may have created, revokes it, and mints
-// again while attempts remain and the caller has not cancelled. Every token
-// this call creates is therefore either returned or revoked; when that cannot
-// be ensured the error is an *AmbiguousMintError naming what to check.
+// was obtained). Any other failure (5xx, a dropped connection, a timeout
+// after sending, the caller's cancellation, an unusable success body) makes
+// an Intent: the request may have created a token. It is settled at once
+// against a fresh list (see Intent.Settle): its token, when found, is
+// revoked; when the list cannot tell yet (a server that may still commit the
+// request), the intent stays open. The mint is then tried again while
+// attempts remain. Whatever was not settled is owed: on success in
+// CreatedToken.Owed, on failure in an *AmbiguousMintError. Every token this
+// call creates is therefore returned, revoked, or owed to the caller.
 //
 // Errors: *APIError for a definite refusal (400, 401, 403, 404 ...), the last
-// failure when every attempt failed, *AmbiguousMintError as above.
+// failure when every attempt failed and nothing is owed, *AmbiguousMintError
+// when something is.
 func (c *Client) CreateToken(ctx context.Context, username string, req CreateTokenRequest) (*CreatedToken, error) {
 	if err := validUsername(OpMintToken, username); err != nil {
 		return nil, err
@@ -47,55 +50,72 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 	defer u.startMint()()
 	c.begin(cl)
 
+	var owed Debt
+	fail := func(cause error) (*CreatedToken, error) {
+		if owed.Empty() {
+			return nil, cause
+		}
+		u.markAmbiguous()
+		return nil, &AmbiguousMintError{Username: username, Name: req.Name, Cause: cause, Owed: owed}
+	}
 	for n := 1; ; n++ {
-		at := time.Now()
-		from := c.now()
+		sent := c.now()
+		in := Intent{Username: username, Name: req.Name, TTL: req.TTL, TokenType: req.TokenType, Description: req.Description,
+			From: c.Now(), Known: u.knownIDs()}
 		u.bump()
 		res := c.attempt(ctx, cl, n)
 		u.bump()
-		to := c.now()
-		// created_ts is stamped by the server's clock: the window is taken
-		// on it (see serverClock).
-		w := c.apiClock.window(from, to)
+		got := c.now()
+		in.To = c.Now()
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body, req)
 			if reason == "" && u.known(ct.ID) {
 				// A token that existed before this mint, or that this
 				// process minted or revoked already: not a new token.
-				reason = "the answer names a token that is not new"
+				reason, hintID = "the answer names a token that is not new", ""
 			}
 			if reason == "" {
-				c.apiClock.observeMint(ct.CreatedTS, from, to)
+				c.apiClock.observeMint(ct.CreatedTS, sent, got)
 				u.addMinted(ct.ID)
+				for i := range owed.Intents {
+					owed.Intents[i].Known = append(owed.Intents[i].Known, ct.ID)
+				}
+				if !owed.Empty() {
+					u.markAmbiguous()
+				}
+				ct.Owed = owed
 				return ct, nil
 			}
 			// The server committed a token we cannot use (no secret or no
-			// id, or not the token asked for): revoke it and report the
-			// protocol error.
-			cause := &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Reason: reason}
-			if rerr := c.recoverMint(ctx, username, u, req, hintID, at, w, cause); rerr != nil {
-				return nil, rerr
-			}
-			return nil, cause
+			// id, or not the token asked for): it is settled like any
+			// other mint of unknown outcome, and the error reported.
+			in.Answered, in.Hint = true, hintID
+			left, _ := c.recoverMint(ctx, username, u, in)
+			owed.Add(left)
+			return fail(&InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: res.status, Reason: reason})
 		}
 
 		cause := c.failure(cl, &res, n)
 		notPerformed := (res.err == nil && res.status == http.StatusTooManyRequests) || (res.err != nil && !res.sent)
 		if notPerformed {
 			if res.canceled || n >= c.maxAttempts {
-				return nil, cause
+				return fail(cause)
 			}
 			if werr := c.waitRetry(ctx, cl, &res, n, cause); werr != nil {
-				return nil, werr
+				return fail(werr)
 			}
 			continue
 		}
 		if res.err == nil && res.status >= 400 && res.status < 500 {
-			return nil, cause // a definite refusal
+			return fail(cause) // a definite refusal
 		}
 
-		// The outcome is unknown.
+		// The outcome is unknown. An error the API itself wrote (a JSON
+		// body with a code) means it was done with the request; a proxy's
+		// 502/503/504, a timeout or a dropped connection do not.
+		var apiErr *APIError
+		in.Answered = errors.As(cause, &apiErr) && apiErr.Code != "" && res.status == http.StatusInternalServerError
 		c.log.Warn(ctx, "motherduck mint outcome unknown, looking for a token left behind", map[string]any{
 			"operation":  cl.op,
 			"path":       cl.path,
@@ -104,19 +124,48 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 			"status":     res.status,
 			"reason":     cause.Error(),
 		})
-		if rerr := c.recoverMint(ctx, username, u, req, "", at, w, cause); rerr != nil {
-			return nil, rerr
-		}
-		if res.canceled || n >= c.maxAttempts {
-			return nil, cause
+		left, rerr := c.recoverMint(ctx, username, u, in)
+		owed.Add(left)
+		if res.canceled || n >= c.maxAttempts || rerr != nil {
+			// No new mint while the last one could not even be looked for.
+			return fail(cause)
 		}
 		if ctx.Err() != nil {
-			return nil, c.canceledError(cl, n, ctx.Err(), cause)
+			return fail(c.canceledError(cl, n, ctx.Err(), cause))
 		}
 		if werr := c.waitRetry(ctx, cl, &res, n, cause); werr != nil {
-			return nil, werr
+			return fail(werr)
 		}
 	}
+}
+
+// recoverMint settles the intent of a mint that just failed: an id its
+// answer named is revoked first (a list may lag behind the mint); then the
+// intent is settled against a fresh list and what it left is revoked. It
+// returns what is still owed, and why the clean-up could not finish.
+func (c *Client) recoverMint(ctx context.Context, username string, u *user, in Intent) (Debt, error) {
+	if in.Hint != "" && !u.known(in.Hint) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
+		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, in.Hint) })
+		cancel()
+		switch {
+		case err == nil:
+			return Debt{}, nil
+		case !IsNotFound(err):
+			return Debt{Revoke: []string{in.Hint}}, err
+		}
+	}
+	in.Hint = ""
+	owed, err := c.SettleDebt(ctx, username, Debt{Intents: []Intent{in}}, true)
+	if err != nil || !owed.Empty() {
+		fields := map[string]any{"operation": OpMintToken, "path": tokensPath(username), "token_name": in.Name,
+			"orphans": owed.Revoke, "open": len(owed.Intents)}
+		if err != nil {
+			fields["reason"] = err.Error()
+		}
+		c.log.Warn(ctx, "motherduck could not settle a failed mint yet; it is owed", fields)
+	}
+	return owed, err
 }
 
 // ensureBaseline makes sure the user's baseline is known, listing the user

@@ -67,19 +67,6 @@ func (k *serverClock) observeDate(h http.Header, sent, got time.Time) {
 	k.observe(date, sent, got, false)
 }
 
-// window returns the window of a mint request that was out between from and
-// to on the client's clock, translated to the server's clock and widened by
-// the uncertainty of the offset. Without evidence it is from..to unchanged:
-// the clocks are taken to agree.
-func (k *serverClock) window(from, to time.Time) mintWindow {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if !k.known {
-		return mintWindow{From: from, To: to}
-	}
-	return mintWindow{From: from.Add(k.lo), To: to.Add(k.hi)}
-}
-
 // offset returns the best estimate of server time minus client time: the
 // middle of what the evidence allows, or 0 without evidence.
 func (k *serverClock) offset() time.Duration {

@@ -103,41 +103,42 @@ func TestRecovery_windowProtectionsUnderSkew(t *testing.T) {
 	}
 }
 
-func TestServerClock_window(t *testing.T) {
+// TestServerClock_now: Client.Now is the client's clock moved by the best
+// estimate of the API's offset (the middle of what the evidence allows).
+func TestServerClock_now(t *testing.T) {
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	from, to := t0.Add(10*time.Second), t0.Add(12*time.Second)
 	date := func(at time.Time) http.Header {
 		return http.Header{"Date": []string{at.Format(http.TimeFormat)}}
 	}
 	tests := []struct {
 		name    string
 		observe func(k *serverClock)
-		want    mintWindow
+		want    time.Duration
 	}{
-		{"no evidence: the client's clock", func(*serverClock) {}, mintWindow{From: from, To: to}},
+		{"no evidence: the client's clock", func(*serverClock) {}, 0},
 		{"unreadable Date ignored", func(k *serverClock) {
 			k.observeDate(http.Header{"Date": []string{"yesterday"}}, t0, t0)
-		}, mintWindow{From: from, To: to}},
+		}, 0},
 		// The server read 09:00:00 while the request was out from t0 to
 		// t0+1s: its clock is between 59m59s and 1h1s ahead.
 		{"Date header", func(k *serverClock) {
 			k.observeDate(date(t0.Add(time.Hour)), t0, t0.Add(time.Second))
-		}, mintWindow{From: from.Add(time.Hour - time.Second), To: to.Add(time.Hour + time.Second)}},
+		}, time.Hour},
 		{"a mint beats a later Date", func(k *serverClock) {
 			k.observeMint(t0.Add(-time.Hour), t0, t0)
 			k.observeDate(date(t0), t0, t0)
-		}, mintWindow{From: from.Add(-time.Hour), To: to.Add(-time.Hour + time.Second)}},
+		}, -time.Hour + time.Second/2},
 		{"the latest mint wins", func(k *serverClock) {
 			k.observeMint(t0.Add(-time.Hour), t0, t0)
 			k.observeMint(t0.Add(time.Hour), t0, t0)
-		}, mintWindow{From: from.Add(time.Hour), To: to.Add(time.Hour + time.Second)}},
+		}, time.Hour + time.Second/2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var k serverClock
-			tt.observe(&k)
-			if got := k.window(from, to); !got.From.Equal(tt.want.From) || !got.To.Equal(tt.want.To) {
-				t.Fatalf("window = %v..%v, want %v..%v", got.From, got.To, tt.want.From, tt.want.To)
+			c := &Client{now: func() time.Time { return t0 }}
+			tt.observe(&c.apiClock)
+			if got := c.Now().Sub(t0); got != tt.want {
+				t.Fatalf("Now() is %v from the client's clock, want %v", got, tt.want)
 			}
 		})
 	}

@@ -70,6 +70,8 @@ type CreatedToken struct {
 	Token
 	// Secret is the "token" field of the mint answer.
 	Secret string `json:"-"`
+	// Owed is what earlier attempts of the same call left to settle.
+	Owed Debt
 }
 
 // createdTokenView has CreatedToken's fields but not its methods.

@@ -59,8 +59,10 @@ type user struct {
 	// mintEpoch counts mints started; mintsActive counts mints running.
 	mintEpoch   uint64
 	mintsActive int
-	// suspects are signatures of recent ambiguous mints.
-	suspects []suspect
+	// ambiguous is set once a mint of the user left an intent open: a
+	// list may then show its late token, which must never join the
+	// baseline.
+	ambiguous bool
 	// locks serialise mints per token name.
 	locks map[string]*nameLock
 }
@@ -73,14 +75,6 @@ type listFlight struct {
 	err     error
 	waiters int
 	cancel  context.CancelFunc
-}
-
-// suspect is the signature of a mint whose outcome was unknown, kept until
-// the server can no longer be expected to commit it late.
-type suspect struct {
-	req    CreateTokenRequest
-	window mintWindow
-	until  time.Time
 }
 
 // nameLock is a context-aware mutex for one (user, token name).
@@ -173,12 +167,12 @@ type baselineTicket struct {
 }
 
 // listStarting returns the ticket of a list request about to be sent: it is
-// eligible when no mint of the user is running and no ambiguous mint is
-// recent.
+// eligible when no mint of the user is running and no mint of it is of
+// unknown outcome.
 func (u *user) listStarting() baselineTicket {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return baselineTicket{eligible: u.mintsActive == 0 && len(u.liveSuspectsLocked()) == 0, epoch: u.mintEpoch}
+	return baselineTicket{eligible: u.mintsActive == 0 && !u.ambiguous, epoch: u.mintEpoch}
 }
 
 // recordBaseline adds the listed ids to the baseline when no mint started or
@@ -248,11 +242,10 @@ func (u *user) known(id string) bool {
 	return ok
 }
 
-// addSuspect remembers the signature and window of an ambiguous mint for
-// lifetime.
-func (u *user) addSuspect(req CreateTokenRequest, w mintWindow, lifetime time.Duration) {
+// markAmbiguous notes that a mint of the user left something owed.
+func (u *user) markAmbiguous() {
 	u.mu.Lock()
-	u.suspects = append(u.suspects, suspect{req: req, window: w, until: time.Now().Add(lifetime)})
+	u.ambiguous = true
 	u.mu.Unlock()
 }
 
@@ -270,26 +263,6 @@ func (u *user) knownIDs() []string {
 	return slices.Compact(ids)
 }
 
-// liveSuspects returns a copy of the suspects not yet expired.
-func (u *user) liveSuspects() []suspect {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]suspect(nil), u.liveSuspectsLocked()...)
-}
-
-func (u *user) liveSuspectsLocked() []suspect {
-	now := time.Now()
-	kept := u.suspects[:0]
-	for _, s := range u.suspects {
-		if now.Before(s.until) {
-			kept = append(kept, s)
-		}
-	}
-	clear(u.suspects[len(kept):])
-	u.suspects = kept
-	return kept
-}
-
 // lockName acquires the mint lock of a token name, giving up when ctx ends.
 func (u *user) lockName(ctx context.Context, name string) (release func(), err error) {
 	l := u.refName(name)
@@ -299,18 +272,6 @@ func (u *user) lockName(ctx context.Context, name string) (release func(), err e
 	case <-ctx.Done():
 		u.unrefName(name, l)
 		return nil, ctx.Err()
-	}
-}
-
-// tryLockName acquires the mint lock of a token name only if it is free.
-func (u *user) tryLockName(name string) (release func(), ok bool) {
-	l := u.refName(name)
-	select {
-	case l.ch <- struct{}{}:
-		return func() { <-l.ch; u.unrefName(name, l) }, true
-	default:
-		u.unrefName(name, l)
-		return nil, false
 	}
 }
 

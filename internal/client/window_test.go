@@ -66,8 +66,8 @@ func sparesSameNameTokens(t *testing.T, mod ...func(*Config)) {
 }
 
 // When more than one unknown token of the name was created while the failed
-// request was out, nobody can tell which is its: none is revoked, and the
-// error names them.
+// request was out, nobody can tell which is its: none is revoked, the intent
+// stays open (owed), and settling it names them.
 func TestRecovery_twoCandidatesInTheWindowRevokesNone(t *testing.T) {
 	twoCandidatesRevokesNone(t)
 }
@@ -82,10 +82,9 @@ func twoCandidatesRevokesNone(t *testing.T, mod ...func(*Config)) {
 	}
 	other := e.s.MintToken("svc_a", "shared", 0, "")
 	e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
-	_, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared"})
-	var amb *AmbiguousMintError
-	if !errors.As(err, &amb) {
-		t.Fatalf("want an *AmbiguousMintError, got %v", err)
+	ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared"})
+	if err != nil {
+		t.Fatalf("the retry should succeed: %v", err)
 	}
 	lost := requestsTokenID(e.s, emulator.FaultDropAfter)
 	if st := e.s.TokenState(other.ID); st != "live" {
@@ -94,18 +93,28 @@ func twoCandidatesRevokesNone(t *testing.T, mod ...func(*Config)) {
 	if st := e.s.TokenState(lost); st != "live" {
 		t.Fatalf("the lost token is %s; with two candidates none may be revoked", st)
 	}
-	slices.Sort(amb.Candidates)
-	want := []string{other.ID, lost}
-	slices.Sort(want)
-	if !slices.Equal(amb.Candidates, want) || len(amb.Orphans) != 0 || amb.Lost == nil {
-		t.Fatalf("candidates %v orphans %v lost %v; want candidates %v and a LostMint", amb.Candidates, amb.Orphans, amb.Lost, want)
+	if len(ct.Owed.Intents) != 1 || len(ct.Owed.Revoke) != 0 {
+		t.Fatalf("want the ambiguous mint owed as one open intent, got %+v", ct.Owed)
 	}
 	if e.s.CountRequests(emulator.OpRevoke) != 0 {
 		t.Fatal("a revoke was sent")
 	}
+	// Settled later against a list, it names both, and stays open.
+	toks, err := e.c.ListTokens(ctx, "svc_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ct.Owed.Intents[0]
+	st := in.Settle(toks, e.c.Now(), ct.ID)
+	slices.Sort(st.Candidates)
+	want := []string{other.ID, lost}
+	slices.Sort(want)
+	if !st.Open || st.Found != "" || !slices.Equal(st.Candidates, want) {
+		t.Fatalf("settlement %+v, want open with candidates %v", st, want)
+	}
 }
 
-// When the clean-up cannot list, the error carries a LostMint that settles
+// When the clean-up cannot list, the error carries an open Intent that settles
 // the question later: it matches the lost token and no other, also not a
 // token of the same name that existed before.
 func TestRecovery_lostMintMatchesLater(t *testing.T) {
@@ -125,15 +134,17 @@ func lostMintMatchesLater(t *testing.T, mod ...func(*Config)) {
 	e.s.InjectFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 500})
 	_, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "shared", TTL: 3600})
 	var amb *AmbiguousMintError
-	if !errors.As(err, &amb) || amb.Lost == nil || len(amb.Orphans) != 0 {
-		t.Fatalf("want an *AmbiguousMintError with a LostMint, got %v", err)
+	if !errors.As(err, &amb) || len(amb.Owed.Intents) != 1 || len(amb.Owed.Revoke) != 0 {
+		t.Fatalf("want an *AmbiguousMintError with one open intent, got %v", err)
 	}
-	if !contains(amb.Lost.Known, pre.ID) || amb.Lost.TTL != 3600 || amb.Lost.Name != "shared" || amb.Lost.Username != "svc_a" {
-		t.Fatalf("LostMint %+v", amb.Lost)
+	lostIn := amb.Owed.Intents[0]
+	if !contains(lostIn.Known, pre.ID) || lostIn.TTL != 3600 || lostIn.Name != "shared" || lostIn.Username != "svc_a" {
+		t.Fatalf("intent %+v", lostIn)
 	}
 	e.s.ClearFaults()
-	// A token of the same name minted ten minutes later is not the lost one.
-	e.s.Advance(10 * time.Minute)
+	// A token of the same name minted after the request could no longer
+	// commit (lateCommitBound) is not the lost one.
+	e.s.Advance(lateCommitBound + time.Minute)
 	e.s.MintToken("svc_a", "shared", time.Hour, "")
 	other, err := New(Config{BaseURL: e.url, Token: e.s.AdminToken(), Now: e.s.Now})
 	if err != nil {
@@ -143,7 +154,7 @@ func lostMintMatchesLater(t *testing.T, mod ...func(*Config)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ids(amb.Lost.Matches(toks))
+	got := ids(lostIn.Matches(toks))
 	if lost := requestsTokenID(e.s, emulator.FaultDropAfter); len(got) != 1 || got[0] != lost {
 		t.Fatalf("Matches = %v, want only the lost token %s", got, lost)
 	}

@@ -32,6 +32,14 @@ const (
 	// carried, or, on a first page, the cursor of that same first page. A
 	// client that follows it is handed the same cursor twice.
 	FaultRepeatCursor FaultKind = "repeat_cursor"
+	// FaultCommitLate waits Delay whatever the client does, then performs
+	// (commits) the operation and answers, if the client is still there: a
+	// server that completes a request after the client gave up on it.
+	FaultCommitLate FaultKind = "commit_late"
+	// FaultMismatch applies to mints only: the token is minted with the
+	// other token_type than the request asked for, and answered (and
+	// listed) that way: an answer that does not match its request.
+	FaultMismatch FaultKind = "mismatch"
 )
 
 // Fault describes a fault to inject into matching /v1 requests.
@@ -66,8 +74,10 @@ func (f *Fault) matches(rt route) bool {
 		return false
 	}
 	switch f.Kind {
-	case FaultStatus, FaultDropBefore, FaultDropAfter, FaultDelay:
+	case FaultStatus, FaultDropBefore, FaultDropAfter, FaultDelay, FaultCommitLate:
 		return true
+	case FaultMismatch:
+		return rt.op == OpMint
 	case FaultRepeatCursor:
 		return rt.op == OpList
 	}

@@ -29,6 +29,7 @@ type route struct {
 	pageToken    string
 	paged        bool
 	repeatCursor bool // a FaultRepeatCursor applies
+	mismatch     bool // a FaultMismatch applies
 	// serviceAccounts is a user list's is_service_account query parameter.
 	serviceAccounts string
 	userAgent       string
@@ -212,6 +213,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		case FaultRepeatCursor:
 			rt.repeatCursor = true
+		case FaultCommitLate:
+			time.Sleep(fault.Delay)
+		case FaultMismatch:
+			rt.mismatch = true
 		}
 	}
 	s.handle(sw, r, rt, in, rec)
@@ -412,6 +417,9 @@ func (s *Server) mintViaAPILocked(r *http.Request, rt route, in body, rec *Reque
 	}
 	if target.human && target != caller {
 		return refuseMintForOtherHuman()
+	}
+	if rt.mismatch {
+		tokenType = map[string]string{TokenTypeReadWrite: TokenTypeReadScaling, TokenTypeReadScaling: TokenTypeReadWrite}[tokenType]
 	}
 	t := s.mintLocked(target.name, name, ttl, tokenType, description, true)
 	rec.TokenID = t.ID

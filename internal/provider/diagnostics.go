@@ -43,9 +43,7 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 	switch {
 	case errors.As(err, &ambiguous):
 		summary, detail = "Token Mint Outcome Unknown", fmt.Sprintf("Could not %s: the request failed in a way that may have minted a token "+
-			"whose secret never arrived, and the provider could not make sure no such token was left behind. "+
-			"List the tokens of user %q (GET /v1/users/%s/tokens) and invalidate any token named %q created just now "+
-			"that is not in Terraform state.\n\n%s", action, username, username, ambiguous.Name, cause(err))
+			"whose secret never arrived. %s\n\n%s", action, keptOnRecord, cause(err))
 	case client.IsUnauthorized(err):
 		summary, detail = "MotherDuck Rejected the Credentials", fmt.Sprintf("Could not %s: MotherDuck answered 401 Unauthorized. "+
 			"The token came from %s; check that it is a current read/write token (not revoked, not expired).\n\n%s",
@@ -139,15 +137,12 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 	return diag.NewErrorDiagnostic(summary, detail)
 }
 
-// orphansKeptDiag is the error of a mint that failed after the API had
-// minted a token the client then could not invalidate, when the caller keeps
-// those tokens in state (kept says where, and what happens next): unlike
-// apiErrorDiag's, it sends nobody to look for them by hand.
-func orphansKeptDiag(action string, ambiguous *client.AmbiguousMintError, kept string) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("Token Mint Failed",
-		fmt.Sprintf("Could not %s: the request failed after the API may have minted a token, and invalidating what it "+
-			"left behind (%s) failed too. %s\n\n%s", action, strings.Join(ambiguous.Orphans, ", "), kept, cause(ambiguous)))
-}
+// keptOnRecord says where a failed mint's leftovers are: every caller
+// records them (resources in state, ephemeral tokens in the provider
+// process), so nobody is sent to look for them by hand, and nobody is told
+// to invalidate a token that another state may hold.
+const keptOnRecord = "What it may have left is kept on record: a token it created is invalidated, and a request whose outcome " +
+	"is still unknown is checked again, by the next plan and apply (for an ephemeral token, before the provider stops)."
 
 // refusals are the statuses whose answer does not change by asking again.
 var refusals = map[int]bool{

@@ -63,19 +63,21 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 	}
 }
 
-// TestOrphansKeptDiag: a token the failed mint left behind and the caller
-// keeps in state is named, with where it is kept, and nobody is sent to look
-// for it by hand.
-func TestOrphansKeptDiag(t *testing.T) {
-	amb := &client.AmbiguousMintError{Username: "svc_ci", Name: "ci", Orphans: []string{"tok-1"}}
-	d := orphansKeptDiag(`mint token "ci" for user "svc_ci"`, amb, "It is kept in state, tainted.")
+// TestAmbiguousMintDiag: a failed mint that left something owed says it is
+// kept on record, and sends nobody to look for tokens, or to invalidate one,
+// by hand (one may be another state's).
+func TestAmbiguousMintDiag(t *testing.T) {
+	amb := &client.AmbiguousMintError{Username: "svc_ci", Name: "ci", Owed: client.Debt{Revoke: []string{"tok-1"}}}
+	d := apiErrorDiag(nil, `mint token "ci" for user "svc_ci"`, "svc_ci", amb)
 	text := d.Summary() + "\n" + d.Detail()
-	for _, w := range []string{"Token Mint Failed", "left behind (tok-1) failed too", "It is kept in state, tainted."} {
+	for _, w := range []string{"Token Mint Outcome Unknown", "kept on record", "tok-1"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("lacks %q:\n%s", w, text)
 		}
 	}
-	if strings.Contains(text, "List the tokens") {
-		t.Errorf("sends the user to look by hand:\n%s", text)
+	for _, bad := range []string{"List the tokens", "invalidate any token"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("sends the user to act by hand (%q):\n%s", bad, text)
+		}
 	}
 }

@@ -5,13 +5,17 @@ package provider_test
 // time decision is taken on the API's clock.
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/acctest"
+	"github.com/duckops/terraform-provider-motherduck/internal/emulator"
 )
 
 // TestAccSafety_apiClockBehindHost: the API's clock is an hour behind the
@@ -53,5 +57,87 @@ rotate_before = "60s"`)
 	}
 	if minted != 2 {
 		t.Fatalf("want 2 tokens minted (the first and its rotation), got %d", minted)
+	}
+}
+
+// lateCommitProvider is a provider block whose requests time out after 1s.
+func lateCommitProvider(env *acctest.Env) string {
+	return fmt.Sprintf("provider \"motherduck\" {\n  token           = %q\n  api_url         = %q\n  request_timeout = \"1s\"\n}\n",
+		env.Server.AdminToken(), env.URL)
+}
+
+// waitLive waits until username has n live tokens.
+func waitLive(t *testing.T, env *acctest.Env, username string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if len(env.Server.LiveTokens(username)) == n {
+			return
+		}
+	}
+	t.Fatalf("user %s never had %d live tokens", username, n)
+}
+
+// TestAccSafety_mintCommittedAfterTheClientGaveUp: the API answers the first
+// mint only after the provider gave up on it (request_timeout 1s, the
+// server commits at 8s). "Not in the list yet" is no evidence: the retry's
+// token goes to state, the unanswered mint stays on record, and the next
+// plan finds its late token and the apply invalidates it. Nothing leaks.
+func TestAccSafety_mintCommittedAfterTheClientGaveUp(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultCommitLate, Delay: 8 * time.Second, Times: 1})
+	cfg := lateCommitProvider(env) + "resource \"motherduck_user_token\" \"t\" {\n  username = \"svc_ci\"\n  name = \"late\"\n}\n"
+	var inState string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{
+				// The plan after this apply comes before the late commit:
+				// it only warns that the mint is still unsettled.
+				Config: cfg,
+				Check:  acctest.StateID(tokenAddr, &inState),
+			},
+			{
+				PreConfig: func() { waitLive(t, env, acctest.ServiceAccount, 2) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					live := env.Server.LiveTokens(acctest.ServiceAccount)
+					if len(live) != 1 || live[0].ID != inState {
+						return fmt.Errorf("want only the token in state (%s) live, got %+v", inState, live)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccSafety_mintAnswerOfAnotherType: the API mints a token of another
+// token_type than asked and answers (and lists) it that way. The answer is
+// unusable, but the token it names is this request's: it is invalidated,
+// never left live as "another token".
+func TestAccSafety_mintAnswerOfAnotherType(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultMismatch})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{{
+			Config:      tokenConfig(env, "username = \"svc_ci\"\nname = \"typed\"\ntoken_type = \"read_scaling\""),
+			ExpectError: regexp.MustCompile(`token_type is not the one asked for`),
+		}},
+	})
+	mints := requestsOf(env, emulator.OpMint)
+	if len(mints) == 0 {
+		t.Fatal("no mint was sent")
+	}
+	for _, m := range mints {
+		if st := env.Server.TokenState(m.TokenID); st != "revoked" {
+			t.Errorf("token %s from a mismatched answer is %s, want revoked", m.TokenID, st)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/url"
@@ -131,11 +132,18 @@ func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 		m.TokenType = types.StringValue(tokenTypes[0])
 	}
 	username := m.Username.ValueString()
+	defer e.data.open.begin()()
 	created, err := e.data.client.CreateToken(ctx, username, createRequest(m.Name, m.TTL, m.TokenType, m.Description))
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(e.data, fmt.Sprintf("mint ephemeral token %q for user %q", m.Name.ValueString(), username), username, err))
+		// What the failed mint left is settled before the provider stops.
+		var ambiguous *client.AmbiguousMintError
+		if errors.As(err, &ambiguous) {
+			e.data.open.owe(e.data.client, username, ambiguous.Owed)
+		}
 		return
 	}
+	e.data.open.owe(e.data.client, username, created.Owed)
 	ctx = maskSecrets(ctx, created.Secret)
 	// Open until Close or the provider's shutdown revokes it.
 	e.data.open.add(e.data.client, username, created.ID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -27,11 +26,6 @@ import (
 // keep_previous: a rotation is an update in place that keeps the token it
 // replaced valid until the next rotation. This file holds its schema, its
 // plan, the rotation itself and the bookkeeping of tokens still to revoke.
-
-// currentGoneKey marks, in private state, a token whose current secret is
-// gone (revoked or expired) while the resource still holds live tokens (the
-// previous one, or ids still to revoke): the next plan mints a new token.
-const currentGoneKey = "current_gone"
 
 // keepPreviousAttributes are the schema attributes of keep_previous.
 func keepPreviousAttributes() map[string]schema.Attribute {
@@ -167,7 +161,7 @@ func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() || !plan.Username.Equal(state.Username) {
 		return // a username change replaces the resource; the create is planned apart
 	}
-	gone := privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics)
+	gone := loadDebt(ctx, req.Private, &resp.Diagnostics).CurrentGone
 	window := inRotationWindow(r.now(ctx, state.Username.ValueString()), plan.RotateBefore, state.ExpireAt)
 	if !gone && !window && !inputsChanged(plan, state) {
 		if len(state.PendingRevokeIDs.Elements()) > 0 {
@@ -213,46 +207,29 @@ func (r *userTokenResource) planWithoutKeepPrevious(ctx context.Context, req res
 	if len(pending.Elements()) > 0 {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_revoke_ids"), types.ListNull(types.StringType))...)
 	}
-	if privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics) {
+	if loadDebt(ctx, req.Private, &resp.Diagnostics).CurrentGone {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	}
 }
 
 // rotate carries out a rotation planned in place: it mints the new token, then
-// invalidates the tokens the rotation lets go. A failed mint leaves the state
-// as it was (plus the ids of tokens an ambiguous mint left behind).
-func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenModel, gone bool, private privateSetter, diags *diag.Diagnostics) (next userTokenModel, ok bool) {
+// lists the tokens the rotation lets go in pending_revoke_ids (Update pays
+// them). It returns what the mint left owed, for the record. A failed mint
+// leaves the state as it was.
+func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenModel, gone bool, diags *diag.Diagnostics) (next userTokenModel, owed client.Debt, ok bool) {
 	username := state.Username.ValueString()
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
 		action := fmt.Sprintf("mint token %q for user %q to rotate token %s", plan.Name.ValueString(), username, state.ID.ValueString())
-		notRotated := "The rotation did not happen: the current and the previous token are unchanged in state and still valid. " +
-			"Run apply again to rotate."
-		var ambiguous *client.AmbiguousMintError
-		isAmbiguous := errors.As(err, &ambiguous)
-		if isAmbiguous && len(ambiguous.Orphans) > 0 {
-			// Tokens the failed mint left behind: kept to invalidate later.
-			state.PendingRevokeIDs = idList(append(listIDs(state.PendingRevokeIDs), ambiguous.Orphans...))
-		}
-		if isAmbiguous && len(ambiguous.Orphans) > 0 && len(ambiguous.Candidates) == 0 {
-			diags.Append(orphansKeptDiag(action, ambiguous, "It is kept in state (pending_revoke_ids): the next apply "+
-				"invalidates it. "+notRotated))
-			return state, false
-		}
 		d := apiErrorDiag(r.data, action, username, err)
-		detail := d.Detail() + "\n\n" + notRotated
-		switch {
-		case isAmbiguous && len(ambiguous.Orphans) > 0:
-			detail += fmt.Sprintf(" The token(s) %s left behind by the failed mint are kept in state (pending_revoke_ids); "+
-				"the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "))
-		case isAmbiguous && ambiguous.Lost != nil:
-			keepLostMint(ctx, private, ambiguous.Lost, diags)
-			detail += " What identifies the token it may have minted is kept in private state: the next plan looks for it " +
-				"and adds it to pending_revoke_ids."
+		diags.AddError(d.Summary(), d.Detail()+"\n\nThe rotation did not happen: the current and the previous token are "+
+			"unchanged in state and still valid. Run apply again to rotate.")
+		var ambiguous *client.AmbiguousMintError
+		if errors.As(err, &ambiguous) {
+			owed = ambiguous.Owed
 		}
-		diags.AddError(d.Summary(), detail)
-		return state, false
+		return state, owed, false
 	}
 	ctx = maskSecrets(ctx, created.Secret)
 	tflog.Info(ctx, "minted MotherDuck token (rotation in place)", map[string]any{"username": username, "token_id": created.ID})
@@ -273,7 +250,7 @@ func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenMod
 	next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), revoke...))
 	next.Token = types.StringValue(created.Secret)
 	applyListed(&next, created.Token)
-	return next, true
+	return next, created.Owed, true
 }
 
 // warnIfPreviousGone warns when the token a rotation keeps as previous was
@@ -290,33 +267,6 @@ func (r *userTokenResource) warnIfPreviousGone(ctx context.Context, username, id
 		fmt.Sprintf("Token %s of user %q, which this rotation keeps as previous_token, is no longer valid: it was "+
 			"invalidated outside Terraform, or expired, after the plan was made. It stays in previous_id until the next "+
 			"refresh clears it. Anything still using it must take the new token now.", id, username))
-}
-
-// revokeAll invalidates every id, treating "already invalid" as done, and
-// returns the ids it could not invalidate, with one error for them that ends
-// with whatTheyBecome (what happens to them now).
-func (r *userTokenResource) revokeAll(ctx context.Context, username string, ids []string, whatTheyBecome string, diags *diag.Diagnostics) []string {
-	var failed []string
-	var firstErr error
-	for _, id := range ids {
-		err := r.data.client.DeleteToken(ctx, username, id)
-		switch {
-		case err == nil:
-			tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
-		case client.IsNotFound(err):
-			tflog.Info(ctx, "token was already invalid", map[string]any{"username": username, "token_id": id})
-		default:
-			failed = append(failed, id)
-			if firstErr == nil {
-				firstErr = err
-			}
-		}
-	}
-	if firstErr != nil {
-		diags.Append(apiErrorDiagThen(r.data, fmt.Sprintf("invalidate token %s of user %q", strings.Join(failed, ", "), username),
-			username, firstErr, whatTheyBecome))
-	}
-	return failed
 }
 
 // refreshPrevious drops a previous token that is no longer listed or has

@@ -319,44 +319,32 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	defer cancel()
 
 	username := plan.Username.ValueString()
+	defer r.data.open.begin()()
 	created, err := r.data.client.CreateToken(ctx, username, createRequest(plan.Name, plan.TTL, plan.TokenType, plan.Description))
 	if err != nil {
-		action := fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username)
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("mint token %q for user %q", plan.Name.ValueString(), username), username, err))
 		var ambiguous *client.AmbiguousMintError
-		if errors.As(err, &ambiguous) && len(ambiguous.Orphans) == 0 && len(ambiguous.Candidates) == 0 && ambiguous.Lost != nil {
-			r.keepPending(ctx, plan, action, err, ambiguous.Lost, resp)
-			return
+		if errors.As(err, &ambiguous) {
+			// Something is owed and no token is held: a placeholder in
+			// state (Terraform keeps it tainted) carries the record until
+			// the next plan and apply settle it.
+			// Ids owed are shown at once (pending_revoke_ids).
+			state := unansweredState(plan, pendingID)
+			state.PendingRevokeIDs = idList(ambiguous.Owed.Revoke)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			setIdentity(ctx, resp.Identity, username, pendingID, &resp.Diagnostics)
+			recordDebt(ctx, nil, resp.Private, client.Debt{Intents: ambiguous.Owed.Intents}, &resp.Diagnostics)
+			recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 		}
-		// A failed mint may have left tokens behind that the client could
-		// not invalidate. Terraform saves a resource whose Create failed with
-		// a state as tainted, so the next apply invalidates them (the first
-		// as id, any others as pending_revoke_ids) before minting again,
-		// instead of forgetting live tokens whose secret nobody has.
-		if ambiguous == nil || len(ambiguous.Orphans) == 0 {
-			resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
-			return
-		}
-		if len(ambiguous.Candidates) == 0 {
-			resp.Diagnostics.Append(orphansKeptDiag(action, ambiguous, "It is kept in state, tainted, so the next apply "+
-				"invalidates it and mints a new token."))
-		} else {
-			resp.Diagnostics.Append(apiErrorDiag(r.data, action, username, err))
-			resp.Diagnostics.AddWarning("Token Left Behind Kept in State",
-				fmt.Sprintf("Token(s) %s of user %q, minted by the failed request, could not be invalidated. They are kept "+
-					"in state, tainted, so the next apply invalidates them.", strings.Join(ambiguous.Orphans, ", "), username))
-		}
-		id := ambiguous.Orphans[0]
-		state := unansweredState(plan, id)
-		if len(ambiguous.Orphans) > 1 {
-			state.PendingRevokeIDs = idList(ambiguous.Orphans[1:])
-		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
-		recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 		return
 	}
 	ctx = maskSecrets(ctx, created.Secret)
 	tflog.Info(ctx, "minted MotherDuck token", map[string]any{"username": username, "token_id": created.ID})
+	if !created.Owed.Empty() {
+		resp.Diagnostics.AddWarning("Earlier Mint Attempt Kept on Record", fmt.Sprintf("Token %s of user %q was minted, "+
+			"but an earlier attempt failed in a way that may have minted a token whose secret never arrived. %s",
+			created.ID, username, keptOnRecord))
+	}
 
 	state := plan
 	state.Token = types.StringValue(created.Secret)
@@ -364,6 +352,7 @@ func (r *userTokenResource) Create(ctx context.Context, req resource.CreateReque
 	clearPrevious(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, username, created.ID, &resp.Diagnostics)
+	recordDebt(ctx, nil, resp.Private, created.Owed, &resp.Diagnostics)
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
@@ -379,10 +368,8 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	defer cancel()
 
-	if lost := pendingMint(ctx, req.Private, &resp.Diagnostics); lost != nil || resp.Diagnostics.HasError() {
-		if lost != nil {
-			r.readPending(ctx, state, lost, resp)
-		}
+	debt := loadDebt(ctx, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	username, id := state.Username.ValueString(), state.ID.ValueString()
@@ -392,6 +379,21 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// Import sets only username and id: the rest comes from the list.
 	importing := state.Name.IsNull()
 	tokens, err := r.data.client.ListTokens(ctx, username)
+	if err == nil {
+		r.settleInRead(ctx, &state, &debt, tokens, &resp.Diagnostics)
+		storeDebt(ctx, resp.Private, debt, &resp.Diagnostics)
+	}
+	if id == pendingID && err == nil {
+		// A placeholder holds no token: it stays while something is owed
+		// (tainted, so the next apply pays it and mints), else it goes.
+		refreshPending(&state, tokens)
+		if len(debt.Intents) > 0 || !state.PendingRevokeIDs.IsNull() {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			return
+		}
+		resp.State.RemoveResource(ctx)
+		return
+	}
 	if client.IsNotFound(err) || (err == nil && !listsToken(tokens, id)) {
 		// A token minted through another API is not listed by this one:
 		// dropping it would leave it valid there, untracked.
@@ -421,20 +423,20 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// or has expired.
 	previousLive := refreshPrevious(&state, tokens)
 	refreshPending(&state, tokens)
-	settleLostMints(ctx, req.Private, resp.Private, &state, tokens, &resp.Diagnostics)
 	listed, found := listedToken(tokens, id)
 	if !found {
 		reason := "it is no longer listed: it was invalidated outside Terraform"
 		if exp, diags := state.ExpireAt.ValueRFC3339Time(); !diags.HasError() && !r.now(ctx, "").Before(exp) { // null: no expiry
 			reason = "it expired at " + exp.UTC().Format(time.RFC3339)
 		}
-		if previousLive || !state.PendingRevokeIDs.IsNull() {
+		if previousLive || !state.PendingRevokeIDs.IsNull() || len(debt.Intents) > 0 {
 			// Removing the resource would forget live tokens: keep it, and
 			// let the next apply mint a new token and invalidate the rest.
 			resp.Diagnostics.AddWarning("MotherDuck Token No Longer Valid",
 				fmt.Sprintf("Token %s of user %q is no longer valid because %s. The resource still holds live tokens "+
 					"(the previous token or ids to invalidate); the next apply mints a new token and invalidates them.", id, username, reason))
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, currentGoneKey, []byte("true"))...)
+			debt.CurrentGone = true
+			storeDebt(ctx, resp.Private, debt, &resp.Diagnostics)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 			return
 		}
@@ -475,39 +477,48 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	defer cancel()
 
 	username := state.Username.ValueString()
+	debt := loadDebt(ctx, req.Private, &resp.Diagnostics)
 	next := state
 	next.RotateBefore, next.Timeouts, next.KeepPrevious, next.Keepers = plan.RotateBefore, plan.Timeouts, plan.KeepPrevious, plan.Keepers
+	defer r.data.open.begin()()
 	if plan.ID.IsUnknown() {
-		gone := privateFlag(ctx, req.Private, currentGoneKey, &resp.Diagnostics)
-		next, ok = r.rotate(ctx, plan, state, gone, resp.Private, &resp.Diagnostics)
+		var owed client.Debt
+		next, owed, ok = r.rotate(ctx, plan, state, debt.CurrentGone, &resp.Diagnostics)
+		debt.owe(owed)
 		if !ok {
 			// Keep the prior state (the old inputs too), so the next plan
 			// shows the same rotation again.
 			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 			setIdentity(ctx, resp.Identity, username, next.ID.ValueString(), &resp.Diagnostics)
+			storeDebt(ctx, resp.Private, debt, &resp.Diagnostics)
 			return
 		}
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, currentGoneKey, nil)...)
+		debt.CurrentGone = false
 	} else if plan.PreviousID.IsNull() && !state.PreviousID.IsNull() {
 		next.PendingRevokeIDs = idList(append(listIDs(next.PendingRevokeIDs), state.PreviousID.ValueString()))
 		next.PreviousID, next.PreviousToken, next.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
 	}
-	// After a rotation, a clean-up that fails must not fail the apply: the
-	// new token is in state, and a pipeline that takes `token` only after a
-	// successful apply would keep the old one until the next rotation
-	// invalidates it. The ids stay in pending_revoke_ids, with a warning.
-	cleanup := &resp.Diagnostics
-	var warnings diag.Diagnostics
-	if plan.ID.IsUnknown() {
-		cleanup = &warnings
-	}
-	next.PendingRevokeIDs = idList(r.revokeAll(ctx, username, listIDs(next.PendingRevokeIDs),
-		"These token ids are kept in state (pending_revoke_ids); the next apply invalidates them.", cleanup))
-	for _, d := range warnings {
-		resp.Diagnostics.AddWarning(d.Summary(), "The rotation succeeded: `token` is the new token. "+d.Detail())
+	// The settle step: what is owed is paid. After a rotation, a clean-up
+	// that fails must not fail the apply: the new token is in state, and a
+	// pipeline that takes `token` only after a successful apply would keep
+	// the old one until the next rotation invalidates it. What is left
+	// stays in pending_revoke_ids and the record, with a warning.
+	owed, err := r.payDebt(ctx, username, listIDs(next.PendingRevokeIDs), tokenDebt{Intents: debt.Intents, Revoke: debt.Revoke}, heldIDs(&next))
+	next.PendingRevokeIDs = idList(owed.Revoke)
+	debt.Revoke, debt.Intents = nil, owed.Intents
+	if !owed.Empty() {
+		d := debtError(username, owed, err)
+		if plan.ID.IsUnknown() {
+			resp.Diagnostics.AddWarning(d.Summary(), "The rotation succeeded: `token` is the new token. "+d.Detail())
+		} else if len(owed.Revoke) > 0 {
+			resp.Diagnostics.Append(d)
+		} else {
+			resp.Diagnostics.AddWarning(d.Summary(), d.Detail())
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 	setIdentity(ctx, resp.Identity, username, next.ID.ValueString(), &resp.Diagnostics)
+	storeDebt(ctx, resp.Private, debt, &resp.Diagnostics)
 }
 
 func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -522,13 +533,15 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	defer cancel()
 
-	if lost := pendingMint(ctx, req.Private, &resp.Diagnostics); lost != nil || resp.Diagnostics.HasError() {
-		if lost != nil {
-			r.deletePending(ctx, state, lost, resp)
-		}
+	debt := loadDebt(ctx, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	username, id := state.Username.ValueString(), state.ID.ValueString()
+	if id == pendingID {
+		r.deleteRest(ctx, state, debt, resp)
+		return
+	}
 	err := r.data.client.DeleteToken(ctx, username, id)
 	switch {
 	case client.IsNotFound(err):
@@ -544,15 +557,38 @@ func (r *userTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	default:
 		tflog.Info(ctx, "invalidated MotherDuck token", map[string]any{"username": username, "token_id": id})
 	}
-	// keep_previous: the previous token, and any ids an earlier apply could
-	// not invalidate. After a failed destroy Terraform keeps the resource in
-	// state as it was; a second destroy finds the ids already invalid.
+	r.deleteRest(ctx, state, debt, resp)
+}
+
+// deleteRest pays, after the token itself, what the resource still owes:
+// the previous token (keep_previous), ids an earlier apply could not
+// invalidate, and mints of unknown outcome. After a failed destroy
+// Terraform keeps the resource in state with its record; a second destroy
+// finds the ids already invalid.
+func (r *userTokenResource) deleteRest(ctx context.Context, state userTokenModel, debt tokenDebt, resp *resource.DeleteResponse) {
+	username := state.Username.ValueString()
 	var more []string
 	if !state.PreviousID.IsNull() {
 		more = append(more, state.PreviousID.ValueString())
 	}
 	more = append(more, listIDs(state.PendingRevokeIDs)...)
-	r.revokeAll(ctx, username, more, "The resource stays in state; run destroy again to invalidate them.", &resp.Diagnostics)
+	owed, err := r.payDebt(ctx, username, more, debt, nil)
+	switch {
+	case len(owed.Revoke) > 0:
+		resp.Diagnostics.Append(debtError(username, owed, err))
+		// The framework keeps the prior state after an error: the record
+		// must say what is still owed, not what was.
+		storeDebt(ctx, resp.Private, tokenDebt{Revoke: owed.Revoke, Intents: owed.Intents}, &resp.Diagnostics)
+	case len(owed.Intents) > 0:
+		// Mints whose window is still open cannot hold a destroy for
+		// minutes: they are named, with when they close, and the resource
+		// goes (never silently).
+		for i := range owed.Intents {
+			resp.Diagnostics.AddWarning("Unsettled Mint Dropped With the Resource", openIntentText(&owed.Intents[i], nil)+
+				" This resource is being destroyed, so the record goes with it: after that time, list the user's tokens "+
+				"(data source motherduck_user_tokens) for a token of that name created then that no state holds.")
+		}
+	}
 }
 
 func setIdentity(ctx context.Context, ident *tfsdk.ResourceIdentity, username, id string, diags *diag.Diagnostics) {
