@@ -312,3 +312,36 @@ func TestAccMoveState_communityDeletionPolicy(t *testing.T) {
 		})
 	}
 }
+
+// The migration guide says the old provider must stay installed until the
+// move is applied: before, the state still names it and a plan without it
+// fails; after, the state no longer needs it and a plan without it is empty.
+func TestAccMoveState_oldProviderNeededUntilApplied(t *testing.T) {
+	requireMoveState(t)
+	mc := moveCases[1]
+	env, cli, tok, _ := moveSetup(t, mc, mc.types)
+	cli.Write(sourceConfig(mc, tok, ""))
+	cli.Must("init", "-no-color")
+	cli.Must("apply", "-auto-approve", "-no-color")
+
+	// The same working directory, with only this provider installed.
+	without := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	without.Dir = cli.Dir
+	withoutSource := strings.Replace(targetConfig(env, mc, mc.protection), fmt.Sprintf("    src        = { source = %q }\n", mc.source), "", 1)
+	without.Write(withoutSource)
+	env.Server.ResetRequests()
+	code, out := without.Run("plan", "-no-color")
+	if code == 0 || !regexp.MustCompile(`(?s)Missing required provider.*`+regexp.QuoteMeta(mc.source)).MatchString(out) {
+		t.Fatalf("want the plan without the old provider to fail naming it, got exit %d:\n%s", code, out)
+	}
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("the failed plan made %d API requests", n)
+	}
+
+	cli.Write(targetConfig(env, mc, mc.protection))
+	cli.Must("apply", "-auto-approve", "-no-color")
+	without.Write(withoutSource)
+	if code, out := without.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Fatalf("after the move, a plan without the old provider is not empty (exit %d):\n%s", code, out)
+	}
+}
