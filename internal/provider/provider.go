@@ -35,11 +35,22 @@ const (
 	EnvAdminToken  = "MOTHERDUCK_ADMIN_TOKEN" // the official MotherDuck provider's variable
 	EnvToken       = "MOTHERDUCK_TOKEN"
 	EnvTokenDuckDB = "motherduck_token"
+	EnvAPIToken    = "MOTHERDUCK_API_TOKEN" // the community provider's variable
 	EnvAPIURL      = "MOTHERDUCK_API_URL"
+	EnvAPIBaseURL  = "MOTHERDUCK_API_BASE_URL" // both other MotherDuck providers' variable
 
 	DefaultAPIURL         = "https://api.motherduck.com"
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
+)
+
+// The order in which each setting's variables are read; the first one set
+// wins. The names this provider read before come first, so that adding the
+// other providers' names changes nothing for its users; an argument in the
+// provider block always wins over every variable.
+var (
+	tokenEnvNames  = []string{EnvAdminToken, EnvToken, EnvTokenDuckDB, EnvAPIToken}
+	apiURLEnvNames = []string{EnvAPIURL, EnvAPIBaseURL}
 )
 
 var (
@@ -120,16 +131,18 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Sensitive: true,
 				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
 					"When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
-					"(the variable DuckDB uses), and takes the first that is set; a line break at the end of a variable's value "+
-					"(as a file or `$(...)` leaves) is ignored.", EnvAdminToken, EnvToken, EnvTokenDuckDB),
+					"(the variable DuckDB uses), then `%s` (the community provider's), and takes the first that is set; "+
+					"a line break at the end of a variable's value (as a file or `$(...)` leaves) is ignored.",
+					EnvAdminToken, EnvToken, EnvTokenDuckDB, EnvAPIToken),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), noSurroundingSpace()},
 			},
 			"api_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. When unset, the provider reads `%s`, "+
-					"then uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
+					"then `%s` (the other MotherDuck providers' variable), and takes the first that is set; when neither is, it "+
+					"uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
 					"hosts (`localhost`, `127.0.0.0/8`, `::1`) such as a local emulator, so the token never travels in clear text.",
-					EnvAPIURL, DefaultAPIURL),
+					EnvAPIURL, EnvAPIBaseURL, DefaultAPIURL),
 				Validators: []validator.String{apiURLValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -175,22 +188,26 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 
 	token, tokenSource := cfg.Token.ValueString(), "the provider's `token` argument"
 	if cfg.Token.IsNull() {
-		token, tokenSource = tokenFromEnvironment()
+		var name string
+		if token, name = firstEnv(tokenEnvNames); name != "" {
+			tokenSource = "the " + name + " environment variable"
+		}
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
 			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
-				"or one of the environment variables %s, %s or %s.", EnvAdminToken, EnvToken, EnvTokenDuckDB))
+				"or one of the environment variables %s.", orList(tokenEnvNames)))
 	}
 
 	apiURL := cfg.APIURL.ValueString()
 	if cfg.APIURL.IsNull() {
-		apiURL = envValue(EnvAPIURL)
-		if apiURL == "" {
+		var name string
+		apiURL, name = firstEnv(apiURLEnvNames)
+		if name == "" {
 			apiURL = DefaultAPIURL
 		} else if msg := checkAPIURL(apiURL); msg != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL",
-				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", EnvAPIURL, msg))
+				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", name, msg))
 		}
 	}
 
@@ -242,15 +259,23 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 // or a shell's $(...) leaves at its end.
 func envValue(name string) string { return strings.TrimRight(os.Getenv(name), "\r\n") }
 
-// tokenFromEnvironment returns the first admin token set in the environment,
-// in the documented order, and where it came from.
-func tokenFromEnvironment() (token, source string) {
-	for _, name := range []string{EnvAdminToken, EnvToken, EnvTokenDuckDB} {
+// firstEnv returns the value of the first of names that is set (and not
+// empty), and its name; "", "" when none is.
+func firstEnv(names []string) (value, name string) {
+	for _, name := range names {
 		if v := envValue(name); v != "" {
-			return v, "the " + name + " environment variable"
+			return v, name
 		}
 	}
 	return "", ""
+}
+
+// orList writes names as "A, B, C or D".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {
