@@ -88,6 +88,8 @@ type providerData struct {
 	now         func() time.Time
 	// open holds the ephemeral tokens opened and not closed yet.
 	open *OpenTokens
+	// policy is the token_policy every minted token must meet; nil: none.
+	policy *tokenPolicy
 }
 
 type providerModel struct {
@@ -95,6 +97,7 @@ type providerModel struct {
 	APIURL         types.String         `tfsdk:"api_url"`
 	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64          `tfsdk:"max_retries"`
+	TokenPolicy    types.Object         `tfsdk:"token_policy"`
 }
 
 // New returns the provider factory that main serves.
@@ -163,12 +166,18 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
 		},
+		Blocks: map[string]schema.Block{"token_policy": tokenPolicyBlock()},
 	}
 }
 
 func (p *motherduckProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	policy := newTokenPolicy(ctx, cfg.TokenPolicy, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -181,7 +190,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		}
 		tflog.Debug(ctx, "provider configuration holds unknown values; API calls wait until they are known")
-		data := &providerData{now: p.opts.Now, open: p.opts.OpenTokens}
+		data := &providerData{now: p.opts.Now, open: p.opts.OpenTokens, policy: policy}
 		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 		return
 	}
@@ -251,7 +260,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured MotherDuck client", map[string]any{"api_url": apiURL, "token_source": tokenSource})
 
-	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now, open: p.opts.OpenTokens}
+	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now, open: p.opts.OpenTokens, policy: policy}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 
