@@ -182,3 +182,33 @@ func TestAccTokenPolicy_ephemeralToken(t *testing.T) {
 		},
 	})
 }
+
+// A policy that is not known while planning (it depends on a resource not
+// created yet) cannot be checked then; Terraform plans the token again during
+// apply, with the policy known, and the breach stops it there, before the
+// mint.
+func TestAccTokenPolicy_unknownAtPlanEnforcedBeforeMint(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	config := `resource "terraform_data" "limit" {
+  input = 3600
+}
+` + policyConfig(env, "max_ttl = terraform_data.limit.output", policyToken("ttl = 7200"))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{ // the plan cannot see the policy yet, and passes
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(oneLineRegexp(`token_policy.max_ttl is 3600 seconds; ttl = 7200 exceeds it`)),
+			},
+		},
+	})
+	if n := env.Server.CountRequests(emulator.OpMint); n != 0 {
+		t.Fatalf("a token breaching the policy known at apply was minted (%d mint requests)", n)
+	}
+}
