@@ -132,8 +132,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
-					"When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
+				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. Set here, it wins "+
+					"over every environment variable. When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
 					"(the variable DuckDB uses), then `%s` (the community provider's), and takes the first that is set; "+
 					"a line break at the end of a variable's value (as a file or `$(...)` leaves) is ignored.",
 					EnvAdminToken, EnvToken, EnvTokenDuckDB, EnvAPIToken),
@@ -141,7 +141,8 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"api_url": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. When unset, the provider reads `%s`, "+
+				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. Set here, it wins over every environment "+
+					"variable. When unset, the provider reads `%s`, "+
 					"then `%s` (the other MotherDuck providers' variable), and takes the first that is set; when neither is, it "+
 					"uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
 					"hosts (`localhost`, `127.0.0.0/8`, `::1`) such as a local emulator, so the token never travels in clear text.",

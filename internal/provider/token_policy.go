@@ -41,10 +41,14 @@ type tokenPolicy struct {
 
 func tokenPolicyBlock() schema.Block {
 	return schema.SingleNestedBlock{
-		MarkdownDescription: "Limits every token this provider mints must meet (`motherduck_user_token`, the resource and " +
-			"the ephemeral resource). Each breach fails the plan before any API request, on the token attribute at fault. " +
-			"The policy applies to every token the configuration plans, including tokens that exist already: such a " +
-			"token fails each plan until its configuration complies (which replaces it). Destroying a token is never blocked.",
+		MarkdownDescription: "Limits that every token minted through this provider configuration must meet " +
+			"(`motherduck_user_token`, the resource and the ephemeral resource; another configuration of the provider, an " +
+			"alias, has a policy of its own). Each breach fails the plan before any API request, with an error on the " +
+			"token attribute at fault that names the policy's. The policy applies to every token the configuration " +
+			"plans, including tokens that exist already: such a token fails each plan until its configuration complies " +
+			"(which replaces it). Destroying a token is never blocked. The ephemeral token is checked with its one-hour " +
+			"default `ttl` when it sets none. A policy value that depends on a resource not created yet is checked when " +
+			"Terraform plans the token again during apply, still before the mint.",
 		Attributes: map[string]schema.Attribute{
 			"max_ttl": schema.NumberAttribute{
 				Optional: true,
