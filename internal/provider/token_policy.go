@@ -104,14 +104,11 @@ func (notEmptyPolicy) ValidateObject(_ context.Context, req validator.ObjectRequ
 // plans each token again during apply, with the policy known, before
 // minting it.
 func newTokenPolicy(ctx context.Context, obj types.Object, diags *diag.Diagnostics) *tokenPolicy {
-	if obj.IsNull() || obj.IsUnknown() {
-		return nil
+	if raw, err := obj.ToTerraformValue(ctx); err != nil || raw.IsNull() || !raw.IsFullyKnown() {
+		return nil // an element of allowed_token_types may be the one unknown
 	}
 	var m tokenPolicyModel
 	if diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...); diags.HasError() {
-		return nil
-	}
-	if m.MaxTTL.IsUnknown() || m.RequireTTL.IsUnknown() || m.AllowedTokenTypes.IsUnknown() {
 		return nil
 	}
 	p := &tokenPolicy{requireTTL: m.RequireTTL.ValueBool()}
@@ -119,26 +116,18 @@ func newTokenPolicy(ctx context.Context, obj types.Object, diags *diag.Diagnosti
 		p.maxTTL, _ = m.MaxTTL.ValueBigFloat().Int64() // ttlValidator checked it
 	}
 	if !m.AllowedTokenTypes.IsNull() {
-		var allowed []types.String
+		var allowed []string
 		if diags.Append(m.AllowedTokenTypes.ElementsAs(ctx, &allowed, false)...); diags.HasError() {
 			return nil
 		}
 		p.allowed = []string{}
 		for _, t := range tokenTypes { // in the schema's order, for messages
-			if isOneOf(t, valueStrings(allowed)) {
+			if isOneOf(t, allowed) {
 				p.allowed = append(p.allowed, t)
 			}
 		}
 	}
 	return p
-}
-
-func valueStrings(values []types.String) []string {
-	out := make([]string, 0, len(values))
-	for _, v := range values {
-		out = append(out, v.ValueString())
-	}
-	return out
 }
 
 // plannedToken is what the policy looks at in a token about to be planned

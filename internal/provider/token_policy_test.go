@@ -184,31 +184,33 @@ func TestAccTokenPolicy_ephemeralToken(t *testing.T) {
 }
 
 // A policy that is not known while planning (it depends on a resource not
-// created yet) cannot be checked then; Terraform plans the token again during
-// apply, with the policy known, and the breach stops it there, before the
-// mint.
+// created yet) cannot be checked then: the plan passes. Terraform plans the
+// token again during apply, with the policy known, and the breach stops it
+// there, before the mint. One unknown element of allowed_token_types makes
+// the whole set unknown: the known ones alone would refuse a type the
+// unknown one may allow.
 func TestAccTokenPolicy_unknownAtPlanEnforcedBeforeMint(t *testing.T) {
-	t.Parallel()
-	env := acctest.NewEnv(t)
-	config := `resource "terraform_data" "limit" {
-  input = 3600
-}
-` + policyConfig(env, "max_ttl = terraform_data.limit.output", policyToken("ttl = 7200"))
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.Factories(),
-		Steps: []resource.TestStep{
-			{ // the plan cannot see the policy yet, and passes
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				Config:      config,
-				ExpectError: regexp.MustCompile(oneLineRegexp(`token_policy.max_ttl is 3600 seconds; ttl = 7200 exceeds it`)),
-			},
-		},
-	})
-	if n := env.Server.CountRequests(emulator.OpMint); n != 0 {
-		t.Fatalf("a token breaching the policy known at apply was minted (%d mint requests)", n)
+	for _, tc := range []struct{ name, input, policy, token, want string }{
+		{"max_ttl", "3600", "max_ttl = terraform_data.limit.output", "ttl = 7200",
+			`token_policy.max_ttl is 3600 seconds; ttl = 7200 exceeds it`},
+		{"allowed_token_types", `"read_scaling"`, `allowed_token_types = ["read_scaling", terraform_data.limit.output]`,
+			"ttl = 3600\ntoken_type = \"read_write\"", `token_policy.allowed_token_types is \["read_scaling"\]; token_type = "read_write" is not in it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.NewEnv(t)
+			config := fmt.Sprintf("resource \"terraform_data\" \"limit\" {\n  input = %s\n}\n", tc.input) +
+				policyConfig(env, tc.policy, policyToken(tc.token))
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.Factories(),
+				Steps: []resource.TestStep{
+					{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
+					{Config: config, ExpectError: regexp.MustCompile(oneLineRegexp(tc.want))},
+				},
+			})
+			if n := env.Server.CountRequests(emulator.OpMint); n != 0 {
+				t.Fatalf("a token breaching the policy known at apply was minted (%d mint requests)", n)
+			}
+		})
 	}
 }
