@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -127,11 +128,18 @@ func (r *serviceAccountResource) MoveState(context.Context) []resource.StateMove
 	return movers
 }
 
-// Values of the community provider's deletion_policy, by what they mean here.
-var (
-	deletingPolicies = []string{"delete", "destroy"}
-	keepingPolicies  = []string{"retain", "abandon", "keep", "prevent", "protect"}
+// The community provider's deletion_policy (its only values; default
+// "prevent"), by the deletion_protection that keeps what it did on destroy.
+// "retain" made destroy forget the account and keep it; nothing here does
+// that on destroy, so it becomes protection on (destroy refused, the account
+// kept) and the move warns how to forget the account instead.
+const (
+	policyCascade = "cascade" // destroy deletes the account
+	policyRetain  = "retain"  // destroy forgets it
+	policyPrevent = "prevent" // destroy is refused
 )
+
+var deletionPolicyProtection = map[string]bool{policyCascade: false, policyRetain: true, policyPrevent: true}
 
 func (src accountSource) move(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
 	raw, ok := openSource(req, src.provider, serviceAccountType, &resp.Diagnostics)
@@ -140,10 +148,9 @@ func (src accountSource) move(ctx context.Context, req resource.MoveStateRequest
 	}
 	m := serviceAccountModel{
 		Username: raw.str("username", true),
-		// Protection is on after a move whatever the source did, unless the
-		// source deleted on destroy; a configuration without
-		// deletion_protection then plans an in-place change to true, which
-		// makes no API call.
+		// Protection is on after a move unless the source deleted the
+		// account on destroy; a configuration that says otherwise plans an
+		// in-place change of the flag, which makes no API call.
 		DeletionProtection: types.BoolValue(true),
 	}
 	if msg := serviceAccountUsernameProblem(m.Username.ValueString()); msg != "" && !m.Username.IsNull() {
@@ -152,13 +159,23 @@ func (src accountSource) move(ctx context.Context, req resource.MoveStateRequest
 	m.ID = m.Username
 	raw.accept("id") // the source's id names the same account as its username
 	if src.policy != "" {
-		switch policy := raw.str(src.policy, false); {
-		case policy.IsNull(), isOneOf(strings.ToLower(policy.ValueString()), keepingPolicies):
-		case isOneOf(strings.ToLower(policy.ValueString()), deletingPolicies):
-			m.DeletionProtection = types.BoolValue(false)
+		policy := raw.str(src.policy, false)
+		protect, known := deletionPolicyProtection[policy.ValueString()]
+		switch {
+		case policy.IsNull(): // the source's default, "prevent"
+		case !known:
+			raw.fail(src.policy, fmt.Sprintf("is %q; the values it can have are %q (deletion_protection = false), %q and %q "+
+				"(deletion_protection = true)", policy.ValueString(), policyCascade, policyRetain, policyPrevent))
 		default:
-			raw.fail(src.policy, fmt.Sprintf("is %q; values this provider can map are %s (deletion_protection = false) and %s (true)",
-				policy.ValueString(), quoteList(deletingPolicies), quoteList(keepingPolicies)))
+			m.DeletionProtection = types.BoolValue(protect)
+		}
+		if policy.ValueString() == policyRetain {
+			resp.Diagnostics.AddAttributeWarning(path.Root("deletion_protection"), "Account Moved With Deletion Protection On",
+				fmt.Sprintf("The %s being moved has deletion_policy = %q: destroying it only removed it from state. This "+
+					"provider has no such setting, so the account moves with deletion_protection = true: a plan that would "+
+					"delete it fails before anything changes. To stop managing the account and keep it, remove its resource "+
+					"block and add a removed block with lifecycle { destroy = false } (Terraform 1.7+), as deletion_policy = %q did.",
+					serviceAccountType, policyRetain, policyRetain))
 		}
 	}
 	if !raw.finish() {

@@ -36,7 +36,7 @@ var moveCases = []moveCase{
 		name: "community", source: "jpig18/motherduck", tokenType: "motherduck_token",
 		types: map[string]map[string]int{"motherduck_token": communityToken, "motherduck_service_account": communityServiceAccount},
 		ttl:   "ttl_seconds", created: "created_at", expire: "expires_at",
-		accountExtra: `  deletion_policy = "delete"` + "\n", protection: "  deletion_protection = false\n",
+		accountExtra: `  deletion_policy = "cascade"` + "\n", protection: "  deletion_protection = false\n",
 	},
 }
 
@@ -239,10 +239,109 @@ func TestAccMoveState_unknownDeletionPolicy(t *testing.T) {
 	env.Server.ResetRequests()
 	cli.Write(targetConfig(env, tc, ""))
 	code, out := cli.Run("plan", "-no-color")
-	if code == 0 || !regexp.MustCompile(`(?s)Cannot Move Resource State.*"deletion_policy".*"sometimes"`).MatchString(out) {
-		t.Fatalf("want the plan to fail naming deletion_policy, got exit %d:\n%s", code, out)
+	if code == 0 || !regexp.MustCompile(`(?s)Cannot Move Resource State.*"deletion_policy".*"sometimes".*"cascade".*"retain".*"prevent"`).MatchString(out) {
+		t.Fatalf("want the plan to fail naming deletion_policy and its values, got exit %d:\n%s", code, out)
 	}
 	if deletes.Load() != 0 || !env.Server.UserExists("svc_moved") {
 		t.Fatal("a refused move deleted something")
+	}
+}
+
+// Each value of the community provider's deletion_policy moves, without an
+// API write, to the deletion_protection that keeps the account from being
+// deleted unless the source deleted it: cascade (destroy deletes) to false,
+// prevent and retain (destroy refused, destroy forgets) to true, retain with
+// a warning saying how to forget the account. After the move the plan is
+// empty, and with protection on a destroy is refused and deletes nothing.
+func TestAccMoveState_communityDeletionPolicy(t *testing.T) {
+	requireMoveState(t)
+	for _, tc := range []struct {
+		policy  string
+		protect bool
+		warning string
+	}{
+		{"cascade", false, ""},
+		{"prevent", true, ""},
+		{"retain", true, `(?s)Warning: Account Moved With Deletion Protection On.*deletion_policy = "retain".*removed block`},
+	} {
+		t.Run(tc.policy, func(t *testing.T) {
+			t.Parallel()
+			mc := moveCases[1]
+			mc.accountExtra = fmt.Sprintf("  deletion_policy = %q\n", tc.policy)
+			env, cli, tok, deletes := moveSetup(t, mc, mc.types)
+			cli.Write(sourceConfig(mc, tok, ""))
+			cli.Must("init", "-no-color")
+			cli.Must("apply", "-auto-approve", "-no-color")
+
+			env.Server.ResetRequests()
+			cli.Write(targetConfig(env, mc, fmt.Sprintf("  deletion_protection = %t\n", tc.protect)))
+			// The move itself must plan nothing else: a protection that does
+			// not match the source's policy would show as an update here.
+			out := cli.Must("apply", "-auto-approve", "-no-color")
+			if !strings.Contains(out, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+				t.Fatalf("the move plans more than the move:\n%s", out)
+			}
+			writes := env.Server.CountRequests(emulator.OpMint) + env.Server.CountRequests(emulator.OpRevoke) +
+				env.Server.CountRequests(emulator.OpCreateUser) + env.Server.CountRequests(emulator.OpDeleteUser)
+			if writes != 0 || deletes.Load() != 0 {
+				t.Fatalf("the move made %d API writes and %d deletes in the source provider", writes, deletes.Load())
+			}
+			if tc.warning != "" && !regexp.MustCompile(tc.warning).MatchString(out) {
+				t.Errorf("the move does not warn as %q:\n%s", tc.warning, out)
+			}
+			if tc.warning == "" && strings.Contains(out, "Deletion Protection On") {
+				t.Errorf("the move warns:\n%s", out)
+			}
+			if sa := cli.State("motherduck_service_account.a"); sa == nil || sa["deletion_protection"] != tc.protect {
+				t.Fatalf("motherduck_service_account.a after the move: %v, want deletion_protection = %t", sa, tc.protect)
+			}
+			if code, out := cli.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+				t.Fatalf("the plan after the move is not empty (exit %d):\n%s", code, out)
+			}
+			if !tc.protect {
+				return // TestAccMoveState_fromOtherProviders destroys an unprotected account
+			}
+			env.Server.ResetRequests()
+			code, out := cli.Run("destroy", "-auto-approve", "-no-color")
+			if code == 0 || !strings.Contains(out, "Service Account Is Protected From Deletion") {
+				t.Fatalf("want destroy refused by deletion_protection, got exit %d:\n%s", code, out)
+			}
+			if !env.Server.UserExists("svc_moved") || env.Server.CountRequests(emulator.OpDeleteUser) != 0 {
+				t.Fatal("a refused destroy deleted the moved account")
+			}
+		})
+	}
+}
+
+// The migration guide says the old provider must stay installed until the
+// move is applied: before, the state still names it and a plan without it
+// fails; after, the state no longer needs it and a plan without it is empty.
+func TestAccMoveState_oldProviderNeededUntilApplied(t *testing.T) {
+	requireMoveState(t)
+	mc := moveCases[1]
+	env, cli, tok, _ := moveSetup(t, mc, mc.types)
+	cli.Write(sourceConfig(mc, tok, ""))
+	cli.Must("init", "-no-color")
+	cli.Must("apply", "-auto-approve", "-no-color")
+
+	// The same working directory, with only this provider installed.
+	without := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	without.Dir = cli.Dir
+	withoutSource := strings.Replace(targetConfig(env, mc, mc.protection), fmt.Sprintf("    src        = { source = %q }\n", mc.source), "", 1)
+	without.Write(withoutSource)
+	env.Server.ResetRequests()
+	code, out := without.Run("plan", "-no-color")
+	if code == 0 || !regexp.MustCompile(`(?s)Missing required provider.*`+regexp.QuoteMeta(mc.source)).MatchString(out) {
+		t.Fatalf("want the plan without the old provider to fail naming it, got exit %d:\n%s", code, out)
+	}
+	if n := len(env.Server.Requests()); n != 0 {
+		t.Fatalf("the failed plan made %d API requests", n)
+	}
+
+	cli.Write(targetConfig(env, mc, mc.protection))
+	cli.Must("apply", "-auto-approve", "-no-color")
+	without.Write(withoutSource)
+	if code, out := without.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Fatalf("after the move, a plan without the old provider is not empty (exit %d):\n%s", code, out)
 	}
 }

@@ -35,11 +35,22 @@ const (
 	EnvAdminToken  = "MOTHERDUCK_ADMIN_TOKEN" // the official MotherDuck provider's variable
 	EnvToken       = "MOTHERDUCK_TOKEN"
 	EnvTokenDuckDB = "motherduck_token"
+	EnvAPIToken    = "MOTHERDUCK_API_TOKEN" // the community provider's variable
 	EnvAPIURL      = "MOTHERDUCK_API_URL"
+	EnvAPIBaseURL  = "MOTHERDUCK_API_BASE_URL" // both other MotherDuck providers' variable
 
 	DefaultAPIURL         = "https://api.motherduck.com"
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
+)
+
+// The order in which each setting's variables are read; the first one set
+// wins. The names this provider read before come first, so that adding the
+// other providers' names changes nothing for its users; an argument in the
+// provider block always wins over every variable.
+var (
+	tokenEnvNames  = []string{EnvAdminToken, EnvToken, EnvTokenDuckDB, EnvAPIToken}
+	apiURLEnvNames = []string{EnvAPIURL, EnvAPIBaseURL}
 )
 
 var (
@@ -77,6 +88,8 @@ type providerData struct {
 	now         func() time.Time
 	// open holds the ephemeral tokens opened and not closed yet.
 	open *OpenTokens
+	// policy is the token_policy every minted token must meet; nil: none.
+	policy *tokenPolicy
 }
 
 type providerModel struct {
@@ -84,6 +97,7 @@ type providerModel struct {
 	APIURL         types.String         `tfsdk:"api_url"`
 	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64          `tfsdk:"max_retries"`
+	TokenPolicy    types.Object         `tfsdk:"token_policy"`
 }
 
 // New returns the provider factory that main serves.
@@ -118,18 +132,21 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. "+
-					"When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
-					"(the variable DuckDB uses), and takes the first that is set; a line break at the end of a variable's value "+
-					"(as a file or `$(...)` leaves) is ignored.", EnvAdminToken, EnvToken, EnvTokenDuckDB),
+				MarkdownDescription: fmt.Sprintf("A read/write access token of an organization Admin. Set here, it wins "+
+					"over every environment variable. When unset, the provider reads `%s` (the variable of MotherDuck's own provider), then `%s`, then `%s` "+
+					"(the variable DuckDB uses), then `%s` (the community provider's), and takes the first that is set; "+
+					"a line break at the end of a variable's value (as a file or `$(...)` leaves) is ignored.",
+					EnvAdminToken, EnvToken, EnvTokenDuckDB, EnvAPIToken),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), noSurroundingSpace()},
 			},
 			"api_url": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. When unset, the provider reads `%s`, "+
-					"then uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
+				MarkdownDescription: fmt.Sprintf("Base URL of the MotherDuck REST API. Set here, it wins over every environment "+
+					"variable. When unset, the provider reads `%s`, "+
+					"then `%s` (the other MotherDuck providers' variable), and takes the first that is set; when neither is, it "+
+					"uses `%s`. It must be an absolute `https://` URL without a path (the provider adds `/v1/...` itself); plain `http://` is accepted only for loopback "+
 					"hosts (`localhost`, `127.0.0.0/8`, `::1`) such as a local emulator, so the token never travels in clear text.",
-					EnvAPIURL, DefaultAPIURL),
+					EnvAPIURL, EnvAPIBaseURL, DefaultAPIURL),
 				Validators: []validator.String{apiURLValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -150,12 +167,18 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
 		},
+		Blocks: map[string]schema.Block{"token_policy": tokenPolicyBlock()},
 	}
 }
 
 func (p *motherduckProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	policy := newTokenPolicy(ctx, cfg.TokenPolicy, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -168,29 +191,33 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		}
 		tflog.Debug(ctx, "provider configuration holds unknown values; API calls wait until they are known")
-		data := &providerData{now: p.opts.Now, open: p.opts.OpenTokens}
+		data := &providerData{now: p.opts.Now, open: p.opts.OpenTokens, policy: policy}
 		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 		return
 	}
 
 	token, tokenSource := cfg.Token.ValueString(), "the provider's `token` argument"
 	if cfg.Token.IsNull() {
-		token, tokenSource = tokenFromEnvironment()
+		var name string
+		if token, name = firstEnv(tokenEnvNames); name != "" {
+			tokenSource = "the " + name + " environment variable"
+		}
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
 			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
-				"or one of the environment variables %s, %s or %s.", EnvAdminToken, EnvToken, EnvTokenDuckDB))
+				"or one of the environment variables %s.", orList(tokenEnvNames)))
 	}
 
 	apiURL := cfg.APIURL.ValueString()
 	if cfg.APIURL.IsNull() {
-		apiURL = envValue(EnvAPIURL)
-		if apiURL == "" {
+		var name string
+		apiURL, name = firstEnv(apiURLEnvNames)
+		if name == "" {
 			apiURL = DefaultAPIURL
 		} else if msg := checkAPIURL(apiURL); msg != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL",
-				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", EnvAPIURL, msg))
+				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", name, msg))
 		}
 	}
 
@@ -234,7 +261,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured MotherDuck client", map[string]any{"api_url": apiURL, "token_source": tokenSource})
 
-	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now, open: p.opts.OpenTokens}
+	data := &providerData{client: c, tokenSource: tokenSource, now: p.opts.Now, open: p.opts.OpenTokens, policy: policy}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 
@@ -242,15 +269,23 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 // or a shell's $(...) leaves at its end.
 func envValue(name string) string { return strings.TrimRight(os.Getenv(name), "\r\n") }
 
-// tokenFromEnvironment returns the first admin token set in the environment,
-// in the documented order, and where it came from.
-func tokenFromEnvironment() (token, source string) {
-	for _, name := range []string{EnvAdminToken, EnvToken, EnvTokenDuckDB} {
+// firstEnv returns the value of the first of names that is set (and not
+// empty), and its name; "", "" when none is.
+func firstEnv(names []string) (value, name string) {
+	for _, name := range names {
 		if v := envValue(name); v != "" {
-			return v, "the " + name + " environment variable"
+			return v, name
 		}
 	}
 	return "", ""
+}
+
+// orList writes names as "A, B, C or D".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {

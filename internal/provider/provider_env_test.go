@@ -13,7 +13,8 @@ import (
 )
 
 // The admin token is taken from the `token` argument, then
-// MOTHERDUCK_ADMIN_TOKEN, then MOTHERDUCK_TOKEN, then motherduck_token. Each
+// MOTHERDUCK_ADMIN_TOKEN, then MOTHERDUCK_TOKEN, then motherduck_token, then
+// MOTHERDUCK_API_TOKEN (the community provider's name). Each
 // step puts a rejected token in every place after the one that must win (so
 // a wrong order fails with 401), or in the place that must win (so the error
 // has to name that place).
@@ -24,9 +25,11 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", "")
-	setEnv := func(admin, token, duckdb string) func() {
+	t.Setenv("MOTHERDUCK_API_TOKEN", "")
+	setEnv := func(admin, token, duckdb, api string) func() {
 		return func() {
-			for k, v := range map[string]string{"MOTHERDUCK_ADMIN_TOKEN": admin, "MOTHERDUCK_TOKEN": token, "motherduck_token": duckdb} {
+			for k, v := range map[string]string{"MOTHERDUCK_ADMIN_TOKEN": admin, "MOTHERDUCK_TOKEN": token, "motherduck_token": duckdb,
+				"MOTHERDUCK_API_TOKEN": api} {
 				t.Setenv(k, v)
 			}
 		}
@@ -37,27 +40,37 @@ func TestAccProvider_tokenPrecedence(t *testing.T) {
 		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
 		Steps: []resource.TestStep{
 			{ // the argument wins over every variable
-				PreConfig:         setEnv(bad, bad, bad),
+				PreConfig:         setEnv(bad, bad, bad, bad),
 				Config:            withArgument,
 				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
-			{ // MOTHERDUCK_ADMIN_TOKEN wins over MOTHERDUCK_TOKEN and motherduck_token
-				PreConfig:         setEnv(good, bad, bad),
+			{ // MOTHERDUCK_ADMIN_TOKEN wins over MOTHERDUCK_TOKEN, motherduck_token and MOTHERDUCK_API_TOKEN
+				PreConfig:         setEnv(good, bad, bad, bad),
 				Config:            plainTokenBody,
 				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
 			{ // and the error names it when it is the one rejected
-				PreConfig:   setEnv(bad, good, good),
+				PreConfig:   setEnv(bad, good, good, good),
 				Config:      plainTokenBody,
 				ExpectError: regexp.MustCompile(`(?s)401.*MOTHERDUCK_ADMIN_TOKEN\s+environment\s+variable`),
 			},
-			{ // MOTHERDUCK_TOKEN wins over motherduck_token
-				PreConfig:   setEnv("", bad, good),
+			{ // MOTHERDUCK_TOKEN wins over motherduck_token and MOTHERDUCK_API_TOKEN
+				PreConfig:   setEnv("", bad, good, good),
 				Config:      plainTokenBody,
 				ExpectError: regexp.MustCompile(`(?s)401.*MOTHERDUCK_TOKEN\s+environment\s+variable`),
 			},
-			{ // motherduck_token is the last resort
-				PreConfig:         setEnv("", "", good),
+			{ // motherduck_token wins over MOTHERDUCK_API_TOKEN
+				PreConfig:   setEnv("", "", bad, good),
+				Config:      plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)401.*motherduck_token\s+environment\s+variable`),
+			},
+			{ // MOTHERDUCK_API_TOKEN is read last: the error names it when it is rejected
+				PreConfig:   setEnv("", "", "", bad),
+				Config:      plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)401.*MOTHERDUCK_API_TOKEN\s+environment\s+variable`),
+			},
+			{ // MOTHERDUCK_API_TOKEN works alone (and lets the test's destroy run)
+				PreConfig:         setEnv("", "", "", good),
 				Config:            plainTokenBody,
 				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
 			},
@@ -133,4 +146,54 @@ func TestAccProvider_badTokenCharacterNamesItsSource(t *testing.T) {
 	if n := len(env.Server.Requests()); n != 0 {
 		t.Fatalf("a bad token must be refused before any request; saw %d", n)
 	}
+}
+
+// The API URL is taken from the `api_url` argument, then MOTHERDUCK_API_URL,
+// then MOTHERDUCK_API_BASE_URL (the other MotherDuck providers' name). The
+// loser in each step is a URL the provider refuses before any request (plain
+// http to a host that is not loopback), so a wrong order fails naming it.
+func TestAccProvider_apiURLPrecedence(t *testing.T) {
+	env := acctest.NewEnv(t)
+	const refused = "http://api.example.com"
+	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
+	t.Setenv("MOTHERDUCK_TOKEN", env.Server.AdminToken())
+	setEnv := func(apiURL, baseURL string) func() {
+		return func() {
+			t.Setenv("MOTHERDUCK_API_URL", apiURL)
+			t.Setenv("MOTHERDUCK_API_BASE_URL", baseURL)
+		}
+	}
+	setEnv("", "")()
+	withArgument := fmt.Sprintf("provider \"motherduck\" {\n  api_url = %q\n}\n", env.URL) + plainTokenBody
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
+		Steps: []resource.TestStep{
+			{ // the argument wins over both variables
+				PreConfig:         setEnv(refused, refused),
+				Config:            withArgument,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+			},
+			{ // MOTHERDUCK_API_URL wins over MOTHERDUCK_API_BASE_URL
+				PreConfig:         setEnv(env.URL, refused),
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+			},
+			{ // and the error names it when it is the one refused
+				PreConfig:   setEnv(refused, env.URL),
+				Config:      plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)Invalid MotherDuck API URL.*MOTHERDUCK_API_URL\s+environment\s+variable.*loopback`),
+			},
+			{ // MOTHERDUCK_API_BASE_URL when MOTHERDUCK_API_URL is not set: the error names it when it is refused
+				PreConfig:   setEnv("", refused),
+				Config:      plainTokenBody,
+				ExpectError: regexp.MustCompile(`(?s)Invalid MotherDuck API URL.*MOTHERDUCK_API_BASE_URL\s+environment\s+variable.*loopback`),
+			},
+			{ // MOTHERDUCK_API_BASE_URL works alone (and lets the test's destroy run)
+				PreConfig:         setEnv("", env.URL),
+				Config:            plainTokenBody,
+				ConfigStateChecks: []statecheck.StateCheck{env.ExpectLive(tokenAddr, "svc_ci")},
+			},
+		},
+	})
 }

@@ -25,6 +25,7 @@ func TestAccProvider_environmentFallback(t *testing.T) {
 	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", env.Server.AdminToken()) // the name DuckDB uses
+	t.Setenv("MOTHERDUCK_API_TOKEN", "")
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
 	mintsLiveToken(t, env, plainTokenBody)
 }
@@ -34,13 +35,14 @@ func TestAccProvider_missingToken(t *testing.T) {
 	t.Setenv("MOTHERDUCK_ADMIN_TOKEN", "")
 	t.Setenv("MOTHERDUCK_TOKEN", "")
 	t.Setenv("motherduck_token", "")
+	t.Setenv("MOTHERDUCK_API_TOKEN", "")
 	t.Setenv("MOTHERDUCK_API_URL", env.URL)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
 		Steps: []resource.TestStep{{
 			Config:      plainTokenBody,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Missing MotherDuck Token.*token.*MOTHERDUCK_TOKEN`),
+			ExpectError: regexp.MustCompile(`(?s)Missing MotherDuck Token.*token.*MOTHERDUCK_TOKEN.*MOTHERDUCK_API_TOKEN`),
 		}},
 	})
 	if n := len(env.Server.Requests()); n != 0 {

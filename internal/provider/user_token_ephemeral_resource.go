@@ -122,7 +122,8 @@ func (e *userTokenEphemeralResource) Configure(_ context.Context, req ephemeral.
 func (e *userTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var m userTokenEphemeralModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !requireClient(e.data, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireClient(e.data, &resp.Diagnostics) ||
+		!checkTokenPolicyOpen(ctx, e.data, req.Config, &resp.Diagnostics) { // token_policy.go
 		return
 	}
 	if m.TTL.IsNull() {

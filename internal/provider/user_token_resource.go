@@ -231,6 +231,9 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 // keep_previous, by replacement without. It reads the clock while planning,
 // so the apply carries out exactly what the plan showed.
 func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !checkTokenPolicyPlan(ctx, r.data, req.Config, req.Plan, &resp.Diagnostics) { // token_policy.go
+		return
+	}
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
