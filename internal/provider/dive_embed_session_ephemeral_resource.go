@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -155,15 +156,15 @@ func requiredResources(in []embedResourceModel) []client.EmbedResource {
 // ValidateConfig checks, at plan, the size of required_resources, which no
 // attribute validator sees whole.
 func (e *diveEmbedSessionEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
-	var res []embedResourceModel
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("required_resources"), &res)...)
-	if resp.Diagnostics.HasError() || res == nil {
-		return
+	var list types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("required_resources"), &list)...)
+	if resp.Diagnostics.HasError() || list.IsNull() || !fullyKnown(list) {
+		return // nothing to check, or checked again once known
 	}
-	for _, r := range res {
-		if r.URL.IsUnknown() || r.Alias.IsUnknown() {
-			return // checked again when known
-		}
+	var res []embedResourceModel
+	resp.Diagnostics.Append(list.ElementsAs(ctx, &res, false)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -176,6 +177,12 @@ func (e *diveEmbedSessionEphemeralResource) ValidateConfig(ctx context.Context, 
 			fmt.Sprintf("required_resources is %d bytes as compact JSON, more than the %d MotherDuck accepts. List fewer "+
 				"resources, or leave required_resources out to use the ones the Dive declares.", n, maxRequiredResourcesBytes))
 	}
+}
+
+// fullyKnown reports whether v holds no unknown value, at any depth.
+func fullyKnown(v attr.Value) bool {
+	raw, err := v.ToTerraformValue(context.Background())
+	return err == nil && raw.IsFullyKnown()
 }
 
 func (e *diveEmbedSessionEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {

@@ -353,3 +353,46 @@ func TestAccDiveEmbedSession_unknownDive(t *testing.T) {
 		t.Fatalf("%d requests, want 1", n)
 	}
 }
+
+// TestAccDiveEmbedSession_unknownAtPlan: inputs known only at apply pass the
+// plan-time checks untouched (they are checked again once known), and the
+// session is created and handed over at apply.
+func TestAccDiveEmbedSession_unknownAtPlan(t *testing.T) {
+	env, factories, seen := embedEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		TerraformVersionChecks:   writeOnlyChecks,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "terraform_data" "share" {
+  input = "md:_share/sales/abc"
+}
+` + embedSessionBlock(`  required_resources = [{ url = terraform_data.share.output, alias = "sales" }]
+  initial_state      = jsonencode({ share = terraform_data.share.output })`)),
+		}},
+	})
+	// The whole list unknown at plan.
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		TerraformVersionChecks:   writeOnlyChecks,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "terraform_data" "resources" {
+  input = [{ url = "md:_share/sales/abc", alias = "sales" }]
+}
+` + embedSessionBlock(`  required_resources = terraform_data.resources.output`)),
+		}},
+	})
+	if len(seen.all()) != 2 {
+		t.Fatalf("the application was handed %d sessions, want 2 (one per apply)", len(seen.all()))
+	}
+	var withResources int
+	for _, r := range env.Server.Requests() {
+		if r.Op == emulator.OpEmbedSession && r.Status == 200 {
+			withResources++
+		}
+	}
+	if withResources == 0 {
+		t.Fatal("no embed session was created")
+	}
+}
