@@ -44,14 +44,9 @@ func (f UserFilter) query() url.Values {
 }
 
 // ListUsers lists every user matching filter, each once, sorted by username
-// and then id. The list is read page by page (see collectPages). The order
-// of the API's answer is not specified and a user added during a walk can
-// push another onto the next page as well, so entries are de-duplicated by
-// id; a walk that met such a repeat is read again, until two walks in a row
-// hold the same users (at most maxListReads walks), so that a user pushed
-// off a page by a change is not missed either.
+// and then id (see readUsers).
 func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, error) {
-	fetch := func(ctx context.Context, pageToken string) ([]User, string, error) {
+	return readUsers(ctx, func(ctx context.Context, pageToken string) ([]User, string, error) {
 		q := filter.query()
 		if pageToken != "" {
 			q.Set("page_token", pageToken)
@@ -66,15 +61,31 @@ func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, erro
 			return nil, "", &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
 		}
 		return users, next, nil
-	}
-	userID := func(u User) string { return u.ID }
+	})
+}
+
+// userPageFetcher reads the page of the user list that pageToken names
+// ("" for the first) and returns its users and the next page's cursor ("" on
+// the last page).
+type userPageFetcher func(ctx context.Context, pageToken string) (users []User, next string, err error)
+
+// readUsers reads the whole user list through fetch. The order of the API's
+// answer is not specified, and a user added during a walk can push another
+// onto the next page as well, so entries are de-duplicated by id; a walk that
+// met such a repeat is read again, until two walks in a row hold the same
+// users (at most maxListReads walks), so that a user pushed off a page by a
+// change is not missed either. The result is sorted by username, then id.
+//
+// It is the user list's own walk until the client has one pager for every
+// list; then this function becomes a call to it.
+func readUsers(ctx context.Context, fetch userPageFetcher) ([]User, error) {
 	var prev []User
 	for read := 1; read <= maxListReads; read++ {
-		users, repeated, err := collectPages(ctx, OpListUsers, "/v1/users", fetch, userID)
+		users, repeated, err := walkUserPages(ctx, fetch)
 		if err != nil {
 			return nil, err
 		}
-		if (!repeated && read == 1) || (prev != nil && sameIDs(prev, users, userID)) {
+		if (!repeated && read == 1) || (prev != nil && sameUserIDs(prev, users)) {
 			slices.SortFunc(users, func(a, b User) int {
 				return cmp.Or(cmp.Compare(a.Username, b.Username), cmp.Compare(a.ID, b.ID))
 			})
@@ -87,12 +98,12 @@ func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, erro
 		Reason: fmt.Sprintf("the paged list held different users on each of %d reads (users were added or removed while it was read); try again", maxListReads)}
 }
 
-// collectPages walks a paged list once: it fetches the first page, then
-// the page named by each answer's next-page cursor until there is none,
-// and returns every item once (by id), and whether any id came back more
-// than once. A cursor that repeats an earlier one, or more than
-// maxListPages pages, fails the walk: the list could not be read to its end.
-func collectPages[T any](ctx context.Context, op, path string, fetch func(context.Context, string) ([]T, string, error), id func(T) string) (items []T, repeated bool, err error) {
+// walkUserPages walks the list once: the first page, then the page named by
+// each answer's cursor until there is none. It returns every user once (by
+// id), and whether any id came back more than once. A cursor that repeats an
+// earlier one, or more than maxListPages pages, fails the walk: the list
+// could not be read to its end.
+func walkUserPages(ctx context.Context, fetch userPageFetcher) (users []User, repeated bool, err error) {
 	seenIDs := map[string]bool{}
 	seenCursors := map[string]bool{}
 	cursor := ""
@@ -104,19 +115,19 @@ func collectPages[T any](ctx context.Context, op, path string, fetch func(contex
 			}
 			return nil, false, err
 		}
-		for _, it := range got {
-			if seenIDs[id(it)] {
+		for _, u := range got {
+			if seenIDs[u.ID] {
 				repeated = true
 				continue
 			}
-			seenIDs[id(it)] = true
-			items = append(items, it)
+			seenIDs[u.ID] = true
+			users = append(users, u)
 		}
 		if next == "" {
-			return items, repeated, nil
+			return users, repeated, nil
 		}
 		bad := func(reason string) error {
-			return &InvalidResponseError{Operation: op, Method: http.MethodGet, Path: path, StatusCode: http.StatusOK,
+			return &InvalidResponseError{Operation: OpListUsers, Method: http.MethodGet, Path: "/v1/users", StatusCode: http.StatusOK,
 				Reason: fmt.Sprintf("page %d: %s", page, reason)}
 		}
 		if seenCursors[next] {
@@ -130,18 +141,18 @@ func collectPages[T any](ctx context.Context, op, path string, fetch func(contex
 	}
 }
 
-// sameIDs reports whether a and b hold the same ids (each list holds an id
-// at most once).
-func sameIDs[T any](a, b []T, id func(T) string) bool {
+// sameUserIDs reports whether a and b hold the same ids (each list holds an
+// id at most once).
+func sameUserIDs(a, b []User) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	in := make(map[string]bool, len(a))
-	for _, x := range a {
-		in[id(x)] = true
+	for _, u := range a {
+		in[u.ID] = true
 	}
-	for _, x := range b {
-		if !in[id(x)] {
+	for _, u := range b {
+		if !in[u.ID] {
 			return false
 		}
 	}

@@ -1,8 +1,10 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -86,5 +88,38 @@ func TestListUsers_laterPageFails(t *testing.T) {
 	e.s.InjectFault(emulator.Fault{Op: emulator.OpListUsers, LaterPages: true, Kind: emulator.FaultStatus, Status: 404})
 	if _, err := e.c.ListUsers(ctxT(t), UserFilter{}); err == nil {
 		t.Fatal("a failing second page did not fail the list")
+	}
+}
+
+func TestReadUsers_fetcherCases(t *testing.T) {
+	ctx := ctxT(t)
+	u := func(id, name string) User { return User{ID: id, Username: name} }
+	// a cursor that comes back: the list cannot be read to its end
+	loop := func(context.Context, string) ([]User, string, error) { return []User{u("1", "a")}, "same", nil }
+	if _, err := readUsers(ctx, loop); err == nil || !strings.Contains(err.Error(), "repeats an earlier one") {
+		t.Fatalf("cursor loop: %v", err)
+	}
+	// pages that always overlap alike: two walks agree, each user once
+	overlap := func(_ context.Context, tok string) ([]User, string, error) {
+		if tok == "" {
+			return []User{u("2", "b"), u("1", "a")}, "p2", nil
+		}
+		return []User{u("1", "a"), u("3", "c")}, "", nil
+	}
+	got, err := readUsers(ctx, overlap)
+	if err != nil || fmt.Sprint(usernames(got)) != "[a b c]" {
+		t.Fatalf("overlapping pages: %v %v", usernames(got), err)
+	}
+	// a list that differs on every walk: refused after maxListReads walks
+	n := 0
+	shifting := func(_ context.Context, tok string) ([]User, string, error) {
+		if tok == "" {
+			n++
+			return []User{u("x", "x"), u(fmt.Sprint(n), "n")}, "p2", nil
+		}
+		return []User{u("x", "x")}, "", nil
+	}
+	if _, err := readUsers(ctx, shifting); err == nil || !strings.Contains(err.Error(), "different users") || n != maxListReads {
+		t.Fatalf("shifting list: %v after %d walks", err, n)
 	}
 }

@@ -82,7 +82,11 @@ data "motherduck_users" "people" {
 					statecheck.ExpectKnownValue("data.motherduck_users.deprovisioned", tfjsonpath.New("users").AtSliceIndex(0).AtMapKey("is_deprovisioned"), knownvalue.Bool(true)),
 				},
 			},
-			{ // reading again changes nothing
+			{ // reading again, through a 503 and a dropped connection on later pages, changes nothing
+				PreConfig: func() {
+					s.InjectFault(emulator.Fault{Op: emulator.OpListUsers, LaterPages: true, Kind: emulator.FaultStatus, Status: 503, Times: 1})
+					s.InjectFault(emulator.Fault{Op: emulator.OpListUsers, LaterPages: true, Kind: emulator.FaultDropBefore, Times: 1})
+				},
 				Config:            cfg,
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{usernamesExactly("data.motherduck_users.service_accounts", "svc_ci", "svc_reporting")},
