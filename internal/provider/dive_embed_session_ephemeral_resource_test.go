@@ -172,7 +172,9 @@ func TestAccDiveEmbedSession_secrecy(t *testing.T) {
 		return out
 	}
 	run("init")
-	run("plan")
+	run("plan", "-out=tfplan")
+	planJSON := cli.Must("show", "-json", "tfplan") // the saved plan, as a machine reads it
+	output.WriteString(planJSON)
 	run("apply", "-auto-approve")
 	if code, out := cli.Run("plan", "-no-color", "-input=false", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("plan after apply: exit %d, want a clean plan:\n%s", code, out)
@@ -181,8 +183,8 @@ func TestAccDiveEmbedSession_secrecy(t *testing.T) {
 	}
 
 	minted := env.Server.EmbedSessions()
-	if len(minted) < 3 { // plan, apply, plan: each run opens it
-		t.Fatalf("%d sessions minted, want one per plan and apply (3)", len(minted))
+	if len(minted) < 4 { // plan, apply (its plan and its apply), plan: each opens it
+		t.Fatalf("%d sessions minted, want one per plan and apply (4)", len(minted))
 	}
 	secrets := secretSet{}
 	for i, s := range minted {
@@ -210,6 +212,7 @@ func TestAccDiveEmbedSession_secrecy(t *testing.T) {
 	}
 	cliText, provText := read(cliLog), read(providerLog)
 	requireMarkers(t, "the state file", string(state), "sink_app")
+	requireMarkers(t, "the saved plan", planJSON, "sink_app", "session_wo")
 	requireMarkers(t, "the CLI output", output.String(), "Apply complete!", "ephemeral.motherduck_dive_embed_session.s: Opening", "No changes.")
 	requireMarkers(t, "the CLI log", cliText, cliVersionMarker(t), "OpenEphemeralResource")
 	requireMarkers(t, "the provider log", provText, "opened Dive embed session", "motherduck api request")
