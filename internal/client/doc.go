@@ -6,6 +6,9 @@
 //	POST   /v1/users/{username}/tokens         mint a token (the secret is returned once)
 //	GET    /v1/users/{username}/tokens         list a user's tokens
 //	DELETE /v1/users/{username}/tokens/{id}    invalidate (revoke) a token
+//	GET    /v1/users                           list users and service accounts (paged)
+//	GET    /v1/active_accounts                 accounts with Ducklings running
+//	POST   /v1/dives/{dive_id}/embed-session   mint a Dive embed session (returned once)
 //
 // It imports nothing from the Terraform plugin libraries so that it can be
 // tested on its own against an HTTP fake.
@@ -22,6 +25,9 @@
 //	transport.go    one HTTP attempt, retries and waits
 //	errors.go       typed errors
 //	redact.go       keeping secrets out of printed values and error text
+//	userlist.go     ListUsers: every page of the user list, each user once
+//	activeaccounts.go  ListActiveAccounts
+//	embed.go        CreateEmbedSession: never repeated once it may have been sent
 //
 // # Transport
 //

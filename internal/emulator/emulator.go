@@ -119,6 +119,9 @@ type Server struct {
 	description bool
 	pageSize    int  // token and user list page size; 0 = one page, no cursor
 	noUserList  bool // GET /v1/users answers the plain-text 404 of an unknown route
+	userList    userListState
+	running     map[string][]Duckling // SetRunningDucklings
+	embeds      embedState
 
 	requests []*Request
 	onReq    func(Request)

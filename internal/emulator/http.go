@@ -32,7 +32,10 @@ type route struct {
 	mismatch     bool // a FaultMismatch applies
 	// serviceAccounts is a user list's is_service_account query parameter.
 	serviceAccounts string
-	userAgent       string
+	// deprovisioned and limit are a user list's is_deprovisioned and limit.
+	deprovisioned, limit string
+	diveID               string // decoded path dive id
+	userAgent            string
 }
 
 // parseRoute matches the escaped path segment by segment, percent-decoding each
@@ -40,6 +43,9 @@ type route struct {
 func parseRoute(method, escaped string) route {
 	rt := route{op: OpUnknown, v1: escaped == "/v1" || strings.HasPrefix(escaped, "/v1/")}
 	segs := strings.Split(escaped, "/")
+	if len(segs) >= 3 && segs[0] == "" && segs[1] == "v1" && segs[2] != "users" {
+		return parseOtherRoute(method, segs, rt)
+	}
 	if len(segs) < 3 || segs[0] != "" || segs[1] != "v1" || segs[2] != "users" {
 		return rt
 	}
@@ -141,6 +147,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rt.op == OpListUsers {
 		rt.serviceAccounts = r.URL.Query().Get("is_service_account")
+		rt.deprovisioned = r.URL.Query().Get("is_deprovisioned")
+		rt.limit = r.URL.Query().Get("limit")
 		s.mu.Lock()
 		if s.noUserList {
 			rt.op = OpUnknown
@@ -148,10 +156,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	var in body
-	if rt.op == OpMint || rt.op == OpCreateUser {
+	if rt.op == OpMint || rt.op == OpCreateUser || rt.op == OpEmbedSession {
 		in = readBody(r.Body)
 	}
-	if rt.op == OpCreateUser {
+	if rt.op == OpCreateUser || rt.op == OpEmbedSession {
 		rt.username = peekUsername(in.data)
 	}
 
@@ -269,6 +277,10 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 		return http.StatusOK, map[string]string{"username": rt.username}
 	case OpListUsers:
 		return s.listUsersLocked(rt)
+	case OpActiveAccounts:
+		return s.activeAccountsLocked()
+	case OpEmbedSession:
+		return s.embedSessionLocked(r, rt, in)
 	case OpMint:
 		return s.mintViaAPILocked(r, rt, in, rec, caller, issues)
 	case OpList:

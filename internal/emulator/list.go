@@ -37,16 +37,21 @@ func idHash(id string) uint64 {
 // page_token points at, with the server's page size (the whole list without
 // one); ok is false for a page_token that is not a cursor this list returned.
 func (s *Server) page(rt route, n int) (start, end int, ok bool) {
+	return pageOf(rt, n, s.pageSize)
+}
+
+// pageOf is page with the page size given.
+func pageOf(rt route, n, pageSize int) (start, end int, ok bool) {
 	start, end = 0, n
-	if s.pageSize > 0 && rt.pageToken != "" {
+	if pageSize > 0 && rt.pageToken != "" {
 		off, valid := parseCursor(rt.pageToken)
 		if !valid {
 			return 0, 0, false
 		}
 		start = min(off, n)
 	}
-	if s.pageSize > 0 {
-		end = min(start+s.pageSize, n)
+	if pageSize > 0 {
+		end = min(start+pageSize, n)
 	}
 	return start, end, true
 }
@@ -100,60 +105,6 @@ func parseCursor(c string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// userJSON is one user of the user list answer.
-type userJSON struct {
-	ID               string   `json:"id"`
-	Username         string   `json:"username"`
-	Email            *string  `json:"email"`
-	FirstName        *string  `json:"first_name"`
-	LastName         *string  `json:"last_name"`
-	IsServiceAccount bool     `json:"is_service_account"`
-	IsDeprovisioned  bool     `json:"is_deprovisioned"`
-	Roles            []string `json:"roles"`
-}
-
-// listUsersLocked answers GET /v1/users: the organization's users and
-// service accounts (filtered by is_service_account when given), paged like
-// the token list when a page size is set.
-func (s *Server) listUsersLocked(rt route) (int, any) {
-	var filter *bool
-	switch rt.serviceAccounts {
-	case "":
-	case "true", "false":
-		b := rt.serviceAccounts == "true"
-		filter = &b
-	default:
-		return badRequest([]issue{{Message: "is_service_account must be true or false", Path: []string{"is_service_account"}}})
-	}
-	var all []*user
-	for _, u := range s.users {
-		if filter == nil || *filter == !u.human {
-			all = append(all, u)
-		}
-	}
-	// No order is promised: answer by a hash of the name, not by name.
-	slices.SortFunc(all, func(a, b *user) int { return cmp.Compare(idHash(a.name), idHash(b.name)) })
-	start, end, ok := s.page(rt, len(all))
-	if !ok {
-		return badRequest([]issue{{Message: "page_token is not a cursor this list returned", Path: []string{"page_token"}}})
-	}
-	list := make([]userJSON, 0, end-start)
-	for _, u := range all[start:end] {
-		roles := []string{"member"}
-		if u.admin {
-			roles = []string{"admin"}
-		}
-		list = append(list, userJSON{
-			ID: userID(u.name), Username: u.name, IsServiceAccount: !u.human, Roles: roles,
-		})
-	}
-	var next any
-	if s.pageSize > 0 && end < len(all) {
-		next = cursorAt(end)
-	}
-	return http.StatusOK, map[string]any{"users": list, "total_count": len(all), "next_page_token": next}
 }
 
 // userID is a stable UUID-shaped id for a username.

@@ -299,15 +299,15 @@ func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Reso
 func NewUserTokenResource() resource.ResourceWithIdentity { return &userTokenResource{} }
 
 func (p *motherduckProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newUserTokensDataSource}
+	return []func() datasource.DataSource{newUserTokensDataSource, newUsersDataSource, newActiveAccountsDataSource}
 }
 
 func (p *motherduckProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{newUserTokenEphemeralResource}
+	return []func() ephemeral.EphemeralResource{newUserTokenEphemeralResource, newDiveEmbedSessionEphemeralResource}
 }
 
 func (p *motherduckProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newUserTokenListResource}
+	return []func() list.ListResource{newUserTokenListResource, newServiceAccountListResource}
 }
 
 // configuredData unpacks what Configure handed over; nil before Configure ran.

@@ -26,6 +26,7 @@ const listTypeName = "motherduck_user_token"
 // listHarness is a configured provider server and the schemas needed to
 // build requests and read answers.
 type listHarness struct {
+	typeName string
 	server   tfprotov6.ProviderServer
 	lister   tfprotov6.ListResourceServer
 	config   *tfprotov6.Schema // the list block's configuration
@@ -83,6 +84,12 @@ func diagsError(diags []*tfprotov6.Diagnostic) error {
 // with the emulator's admin token and URL, as Terraform would.
 func newListHarness(t *testing.T, s *emulator.Server, url string) *listHarness {
 	t.Helper()
+	return newListHarnessFor(t, s, url, listTypeName)
+}
+
+// newListHarnessFor is newListHarness for the list resource listTypeName.
+func newListHarnessFor(t *testing.T, s *emulator.Server, url, listTypeName string) *listHarness {
+	t.Helper()
 	ctx := context.Background()
 	server := providerserver.NewProtocol6(provider.NewWithOptions("test", provider.Options{Now: s.Now, RetryBaseBackoff: time.Millisecond})())()
 	lister, ok := server.(tfprotov6.ListResourceServer)
@@ -101,6 +108,7 @@ func newListHarness(t *testing.T, s *emulator.Server, url string) *listHarness {
 		t.Fatal(err)
 	}
 	h := &listHarness{
+		typeName: listTypeName,
 		server:   server,
 		lister:   lister,
 		config:   schemas.ListResourceSchemas[listTypeName],
@@ -143,9 +151,16 @@ func (h *listHarness) list(t *testing.T, username string, name *string, include 
 	if name != nil {
 		vals["name"] = tftypes.NewValue(tftypes.String, *name)
 	}
+	return h.listWith(t, vals, include, limit)
+}
+
+// listWith calls the ListResource RPC with the configuration vals and
+// decodes what it streams.
+func (h *listHarness) listWith(t *testing.T, vals map[string]tftypes.Value, include bool, limit int64) []listed {
+	t.Helper()
 	cfgType := h.config.ValueType()
 	stream, err := h.lister.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
-		TypeName:        listTypeName,
+		TypeName:        h.typeName,
 		Config:          dynamicValue(t, cfgType, objectValue(t, cfgType, vals)),
 		IncludeResource: include,
 		Limit:           limit,
