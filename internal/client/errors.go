@@ -179,11 +179,13 @@ type ListUnsettledError struct {
 	Operation    string
 	Method, Path string
 	Reads        int
+	// Items names what the list holds ("tokens", "users").
+	Items string
 }
 
 func (e *ListUnsettledError) Error() string {
-	return fmt.Sprintf("%s: %s %s: the paged list held different tokens on each of %d reads, so it could not be read whole",
-		e.Operation, e.Method, e.Path, e.Reads)
+	return fmt.Sprintf("%s: %s %s: the paged list held different %s on each of %d reads, so it could not be read whole",
+		e.Operation, e.Method, e.Path, e.Items, e.Reads)
 }
 
 // AmbiguousMintError is a failed mint that left something owed: a token it

@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 )
@@ -189,117 +188,22 @@ func validUsername(op, username string) error {
 	return nil
 }
 
-// maxListPages bounds how many pages one list may take, so that a server
-// handing out fresh cursors forever cannot keep the client busy forever.
-const maxListPages = 1000
-
-// maxListReads bounds how many times a paged list is read in search of two
-// consecutive reads that hold the same tokens.
-const maxListReads = 4
-
-// getTokens lists every token of the user. The answer is all or nothing: a
-// token missing from it is taken for revoked or expired. A list of one page
-// that repeats no token is read once. A paged list can skip or repeat a
-// token when tokens are minted or invalidated between two of its pages, or
-// when the server orders each page request anew (the contract promises no
-// order): a skipped token would be taken for revoked, dropped from state and
-// left valid. With a stable list, a read that repeats no token holds them
-// all (as many tokens come back as there are). So a paged list is read again
-// until two reads in a row repeat no token and hold the same tokens, or, for
-// a server whose pages always overlap alike, until maxListReads reads in a
-// row hold the same tokens and repeat the same ones. Otherwise the list
-// fails with *ListUnsettledError.
+// getTokens lists every token of the user with the one pager (readStable):
+// a token missing from the answer is taken for revoked or expired.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
-	toks, pages, repeats, err := c.readTokenPages(ctx, username)
-	if err != nil || (pages == 1 && repeats == "") {
-		return toks, err
-	}
-	alike := 1 // reads in a row with the same tokens and the same repeats
-	for read := 2; read <= maxListReads; read++ {
-		again, _, repeatsAgain, err := c.readTokenPages(ctx, username)
-		if err != nil {
-			return nil, err
-		}
-		alike++
-		if !sameTokenIDs(toks, again) || repeatsAgain != repeats {
-			alike = 1
-		}
-		if (alike >= 2 && repeats == "") || alike == maxListReads {
-			return again, nil
-		}
-		toks, repeats = again, repeatsAgain
-	}
-	return nil, &ListUnsettledError{Operation: OpListTokens, Method: http.MethodGet, Path: tokensPath(username), Reads: maxListReads}
-}
-
-// sameTokenIDs reports whether a and b hold the same token ids.
-func sameTokenIDs(a, b []Token) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := make(map[string]bool, len(a))
-	for _, t := range a {
-		in[t.ID] = true
-	}
-	for _, t := range b {
-		if !in[t.ID] {
-			return false
-		}
-	}
-	return true
-}
-
-// readTokenPages performs the list call (with retries) once and decodes
-// every token (once, should a page repeat one), following the answer's
-// cursor page by page. It says how many pages it read and which ids came
-// back more than once (sorted, joined; "" for none). A page that cannot be
-// read, or a cursor that repeats, fails the whole list.
-func (c *Client) readTokenPages(ctx context.Context, username string) (out []Token, pages int, repeats string, err error) {
-	cl := &call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}
-	seenIDs := map[string]bool{}
-	seenCursors := map[string]bool{}
-	var repeated []string
-	for page := 1; ; page++ {
-		bad := func(reason string) error {
-			if page > 1 {
-				reason = fmt.Sprintf("page %d: %s", page, reason)
-			}
-			return &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
+	l := list{op: OpListTokens, path: tokensPath(username), items: "tokens"}
+	return readStable(ctx, l, func(ctx context.Context, cursor string) ([]Token, string, string, error) {
+		cl := &call{op: l.op, method: http.MethodGet, path: l.path}
+		if cursor != "" {
+			cl.query = url.Values{"page_token": {cursor}}.Encode()
 		}
 		body, err := c.do(ctx, cl)
 		if err != nil {
-			if page > 1 && IsNotFound(err) {
-				// The user was there a page ago: a NOT_FOUND now says
-				// nothing reliable about it, and must not read as "gone".
-				return nil, page, "", bad("answered " + err.Error())
-			}
-			return nil, page, "", err
+			return nil, "", "", err
 		}
 		toks, next, reason := decodeTokenPage(body)
-		if reason != "" {
-			return nil, page, "", bad(reason)
-		}
-		for _, t := range toks {
-			if seenIDs[t.ID] {
-				repeated = append(repeated, t.ID)
-				continue
-			}
-			seenIDs[t.ID] = true
-			out = append(out, t)
-		}
-		if next == "" {
-			slices.Sort(repeated)
-			return out, page, strings.Join(slices.Compact(repeated), ","), nil
-		}
-		if seenCursors[next] {
-			return nil, page, "", bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
-		}
-		if page >= maxListPages {
-			return nil, page, "", bad(fmt.Sprintf("more than %d pages", maxListPages))
-		}
-		seenCursors[next] = true
-		cl = &call{op: cl.op, method: cl.method, path: cl.path, query: url.Values{"page_token": {next}}.Encode()}
-	}
+		return toks, next, reason, nil
+	}, func(t *Token) string { return t.ID })
 }
 
 // decodeTokenPage decodes one page of a token list: its tokens and the

@@ -43,120 +43,26 @@ func (f UserFilter) query() url.Values {
 	return q
 }
 
-// ListUsers lists every user matching filter, each once, sorted by username
-// and then id (see readUsers).
+// ListUsers lists every user matching filter, each once (the one pager,
+// readStable), sorted by username and then id: the API promises no order.
 func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, error) {
-	return readUsers(ctx, func(ctx context.Context, pageToken string) ([]User, string, error) {
+	l := list{op: OpListUsers, path: "/v1/users", items: "users"}
+	users, err := readStable(ctx, l, func(ctx context.Context, cursor string) ([]User, string, string, error) {
 		q := filter.query()
-		if pageToken != "" {
-			q.Set("page_token", pageToken)
+		if cursor != "" {
+			q.Set("page_token", cursor)
 		}
-		cl := &call{op: OpListUsers, method: http.MethodGet, path: "/v1/users", query: q.Encode()}
-		body, err := c.do(ctx, cl)
+		body, err := c.do(ctx, &call{op: l.op, method: http.MethodGet, path: l.path, query: q.Encode()})
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 		users, next, reason := decodeUserPage(body)
-		if reason != "" {
-			return nil, "", &InvalidResponseError{Operation: cl.op, Method: cl.method, Path: cl.path, StatusCode: http.StatusOK, Reason: reason}
-		}
-		return users, next, nil
+		return users, next, reason, nil
+	}, func(u *User) string { return u.ID })
+	slices.SortFunc(users, func(a, b User) int {
+		return cmp.Or(cmp.Compare(a.Username, b.Username), cmp.Compare(a.ID, b.ID))
 	})
-}
-
-// userPageFetcher reads the page of the user list that pageToken names
-// ("" for the first) and returns its users and the next page's cursor ("" on
-// the last page).
-type userPageFetcher func(ctx context.Context, pageToken string) (users []User, next string, err error)
-
-// readUsers reads the whole user list through fetch. The order of the API's
-// answer is not specified, and a user added during a walk can push another
-// onto the next page as well, so entries are de-duplicated by id; a walk that
-// met such a repeat is read again, until two walks in a row hold the same
-// users (at most maxListReads walks), so that a user pushed off a page by a
-// change is not missed either. The result is sorted by username, then id.
-//
-// It is the user list's own walk until the client has one pager for every
-// list; then this function becomes a call to it.
-func readUsers(ctx context.Context, fetch userPageFetcher) ([]User, error) {
-	var prev []User
-	for read := 1; read <= maxListReads; read++ {
-		users, repeated, err := walkUserPages(ctx, fetch)
-		if err != nil {
-			return nil, err
-		}
-		if (!repeated && read == 1) || (prev != nil && sameUserIDs(prev, users)) {
-			slices.SortFunc(users, func(a, b User) int {
-				return cmp.Or(cmp.Compare(a.Username, b.Username), cmp.Compare(a.ID, b.ID))
-			})
-			return users, nil
-		}
-		prev = users
-	}
-	// Not a *ListUnsettledError: that one speaks of tokens.
-	return nil, &InvalidResponseError{Operation: OpListUsers, Method: http.MethodGet, Path: "/v1/users", StatusCode: http.StatusOK,
-		Reason: fmt.Sprintf("the paged list held different users on each of %d reads (users were added or removed while it was read); try again", maxListReads)}
-}
-
-// walkUserPages walks the list once: the first page, then the page named by
-// each answer's cursor until there is none. It returns every user once (by
-// id), and whether any id came back more than once. A cursor that repeats an
-// earlier one, or more than maxListPages pages, fails the walk: the list
-// could not be read to its end.
-func walkUserPages(ctx context.Context, fetch userPageFetcher) (users []User, repeated bool, err error) {
-	seenIDs := map[string]bool{}
-	seenCursors := map[string]bool{}
-	cursor := ""
-	for page := 1; ; page++ {
-		got, next, err := fetch(ctx, cursor)
-		if err != nil {
-			if page > 1 {
-				return nil, false, fmt.Errorf("page %d: %w", page, err)
-			}
-			return nil, false, err
-		}
-		for _, u := range got {
-			if seenIDs[u.ID] {
-				repeated = true
-				continue
-			}
-			seenIDs[u.ID] = true
-			users = append(users, u)
-		}
-		if next == "" {
-			return users, repeated, nil
-		}
-		bad := func(reason string) error {
-			return &InvalidResponseError{Operation: OpListUsers, Method: http.MethodGet, Path: "/v1/users", StatusCode: http.StatusOK,
-				Reason: fmt.Sprintf("page %d: %s", page, reason)}
-		}
-		if seenCursors[next] {
-			return nil, false, bad("the next-page cursor repeats an earlier one, so the list cannot be read to its end")
-		}
-		if page >= maxListPages {
-			return nil, false, bad(fmt.Sprintf("more than %d pages", maxListPages))
-		}
-		seenCursors[next] = true
-		cursor = next
-	}
-}
-
-// sameUserIDs reports whether a and b hold the same ids (each list holds an
-// id at most once).
-func sameUserIDs(a, b []User) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := make(map[string]bool, len(a))
-	for _, u := range a {
-		in[u.ID] = true
-	}
-	for _, u := range b {
-		if !in[u.ID] {
-			return false
-		}
-	}
-	return true
+	return users, err
 }
 
 // decodeUserPage decodes one page of the user list: its users and the

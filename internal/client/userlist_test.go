@@ -91,35 +91,38 @@ func TestListUsers_laterPageFails(t *testing.T) {
 	}
 }
 
-func TestReadUsers_fetcherCases(t *testing.T) {
+// TestReadStable_fetcherCases: the one pager, on the user list's items.
+func TestReadStable_fetcherCases(t *testing.T) {
 	ctx := ctxT(t)
+	l := list{op: OpListUsers, path: "/v1/users", items: "users"}
+	id := func(u *User) string { return u.ID }
 	u := func(id, name string) User { return User{ID: id, Username: name} }
 	// a cursor that comes back: the list cannot be read to its end
-	loop := func(context.Context, string) ([]User, string, error) { return []User{u("1", "a")}, "same", nil }
-	if _, err := readUsers(ctx, loop); err == nil || !strings.Contains(err.Error(), "repeats an earlier one") {
+	loop := func(context.Context, string) ([]User, string, string, error) { return []User{u("1", "a")}, "same", "", nil }
+	if _, err := readStable(ctx, l, loop, id); err == nil || !strings.Contains(err.Error(), "repeats an earlier one") {
 		t.Fatalf("cursor loop: %v", err)
 	}
-	// pages that always overlap alike: two walks agree, each user once
-	overlap := func(_ context.Context, tok string) ([]User, string, error) {
+	// pages that always overlap alike: the reads agree, each user once
+	overlap := func(_ context.Context, tok string) ([]User, string, string, error) {
 		if tok == "" {
-			return []User{u("2", "b"), u("1", "a")}, "p2", nil
+			return []User{u("2", "b"), u("1", "a")}, "p2", "", nil
 		}
-		return []User{u("1", "a"), u("3", "c")}, "", nil
+		return []User{u("1", "a"), u("3", "c")}, "", "", nil
 	}
-	got, err := readUsers(ctx, overlap)
-	if err != nil || fmt.Sprint(usernames(got)) != "[a b c]" {
+	got, err := readStable(ctx, l, overlap, id)
+	if err != nil || len(got) != 3 {
 		t.Fatalf("overlapping pages: %v %v", usernames(got), err)
 	}
-	// a list that differs on every walk: refused after maxListReads walks
+	// a list that differs on every read: refused after maxListReads reads
 	n := 0
-	shifting := func(_ context.Context, tok string) ([]User, string, error) {
+	shifting := func(_ context.Context, tok string) ([]User, string, string, error) {
 		if tok == "" {
 			n++
-			return []User{u("x", "x"), u(fmt.Sprint(n), "n")}, "p2", nil
+			return []User{u("x", "x"), u(fmt.Sprint(n), "n")}, "p2", "", nil
 		}
-		return []User{u("x", "x")}, "", nil
+		return []User{u("x", "x")}, "", "", nil
 	}
-	if _, err := readUsers(ctx, shifting); err == nil || !strings.Contains(err.Error(), "different users") || n != maxListReads {
-		t.Fatalf("shifting list: %v after %d walks", err, n)
+	if _, err := readStable(ctx, l, shifting, id); err == nil || !strings.Contains(err.Error(), "different users") || n != maxListReads {
+		t.Fatalf("shifting list: %v after %d reads", err, n)
 	}
 }
