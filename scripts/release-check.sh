@@ -30,7 +30,11 @@
 # pinned version).
 set -euo pipefail
 
-readonly GORELEASER_VERSION=v2.15.1
+# v2.15.0 and v2.15.1 add the signature's own checksum to the SHA256SUMS
+# file after signing it, so the signature never verifies (goreleaser issues
+# 6508 and 6514); step 6 catches that. v2.17.0 is the newest that builds
+# with the Go in go.mod. The release workflow runs the same version.
+readonly GORELEASER_VERSION=v2.17.0
 readonly PROJECT=terraform-provider-motherduck
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -60,6 +64,8 @@ git -C "$REPO_ROOT" diff --quiet HEAD -- || echo "release-check: uncommitted cha
 # goreleaser runs `go run` in the clone's directory as well, so the module
 # cache and the pinned version resolve there exactly as in the repository.
 cd "$clone"
+grep -q "^ *version: $GORELEASER_VERSION\$" .github/workflows/release.yml ||
+	fail ".github/workflows/release.yml does not run goreleaser $GORELEASER_VERSION, the version checked here: make them the same"
 if ! go mod tidy -diff >"$work/tidy.diff" 2>&1; then
 	cat "$work/tidy.diff" >&2
 	fail "go mod tidy would change go.mod or go.sum (above): run go mod tidy and commit the result; a release builds them as tagged"
