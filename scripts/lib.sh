@@ -79,7 +79,9 @@ new_gpg_home() {
 # stop_gpg_home DIR: stop the gpg-agent that gpg started for the GnuPG home
 # DIR, if any.
 stop_gpg_home() {
-	[ -d "$1" ] && GNUPGHOME="$1" gpgconf --kill all >/dev/null 2>&1 || true
+	if [ -d "$1" ]; then
+		GNUPGHOME="$1" gpgconf --kill all >/dev/null 2>&1 || true
+	fi
 }
 
 # throwaway_gpg_key NAME: generate, in GNUPGHOME, a signing key for NAME with
