@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // UserExists reports whether the user exists. It asks through the user's
@@ -55,19 +56,43 @@ func (e *UserExistsError) Error() string {
 func (e *UserExistsError) Unwrap() error { return e.Cause }
 
 // AmbiguousCreateError is a create whose outcome is unknown: the request may
-// have created the account, and asking afterwards did not tell.
+// have created the account (or may still: a server can commit a request it
+// never answered), and asking afterwards did not tell.
 type AmbiguousCreateError struct {
 	Username string
 	// Cause is the failure that made the outcome unknown.
 	Cause error
-	// CheckErr is why the existence check afterwards failed.
+	// CheckErr is why the existence check afterwards failed (nil when it
+	// answered that the account does not exist yet).
 	CheckErr error
+	// Intent is the request, for the caller to keep and settle with
+	// Intent.SettleAccount.
+	Intent Intent
 }
 
-// Error says what to check.
+// Error says what is known.
 func (e *AmbiguousCreateError) Error() string {
-	return fmt.Sprintf("%s %q: the outcome is unknown (%v), and checking whether the account exists failed (%v)",
-		OpCreateServiceAccount, e.Username, e.Cause, e.CheckErr)
+	if e.CheckErr != nil {
+		return fmt.Sprintf("%s %q: the outcome is unknown (%v), and checking whether the account exists failed (%v)",
+			OpCreateServiceAccount, e.Username, e.Cause, e.CheckErr)
+	}
+	return fmt.Sprintf("%s %q: the outcome is unknown (%v): the account does not exist yet, but the API may still "+
+		"create it until %s", OpCreateServiceAccount, e.Username, e.Cause, e.Intent.Closes().UTC().Format(time.RFC3339))
+}
+
+// SettleAccount reads an account create's intent against whether the
+// account exists now (on the API's clock, now): it exists (Found, the
+// account did not exist before the request), it cannot exist any more
+// (Closed), or it stays open.
+func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
+	switch {
+	case exists:
+		return Settlement{Found: in.Username}
+	case !now.Before(in.Closes()):
+		return Settlement{Closed: true}
+	default:
+		return Settlement{Open: true}
+	}
 }
 
 // Unwrap returns the cause.
@@ -94,7 +119,9 @@ func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (
 	if exists {
 		return nil, &UserExistsError{Username: username}
 	}
+	in := Intent{Username: username, From: c.Now()}
 	createErr := c.CreateServiceAccount(ctx, username)
+	in.To = c.Now()
 	if createErr == nil {
 		return nil, nil
 	}
@@ -111,17 +138,22 @@ func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (
 	}
 	// A 5xx or a transport failure (a POST is retried only when it certainly
 	// was not sent, so one that fails this way may have been carried out).
+	// An error the API itself wrote means it was done with the request;
+	// otherwise it may still commit it ("not there yet" is no evidence).
+	in.Answered = errors.As(createErr, &apiErr) && apiErr.Code != "" && apiErr.StatusCode == http.StatusInternalServerError
 	exists, checkErr := c.existsAfterAmbiguousCreate(ctx, username)
 	switch {
 	case checkErr != nil:
-		return nil, &AmbiguousCreateError{Username: username, Cause: createErr, CheckErr: checkErr}
+		return nil, &AmbiguousCreateError{Username: username, Cause: createErr, CheckErr: checkErr, Intent: in}
 	case exists:
 		c.log.Warn(ctx, "service account create failed ambiguously, and the account exists: it was created", map[string]any{
 			"operation": OpCreateServiceAccount, "username": username, "reason": createErr.Error(),
 		})
 		return createErr, nil
-	default:
+	case in.Answered:
 		return nil, createErr
+	default:
+		return nil, &AmbiguousCreateError{Username: username, Cause: createErr, Intent: in}
 	}
 }
 

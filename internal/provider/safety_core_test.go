@@ -141,3 +141,43 @@ func TestAccSafety_mintAnswerOfAnotherType(t *testing.T) {
 		}
 	}
 }
+
+// TestAccSafety_serviceAccountCreateCommittedLate: the API creates the
+// account only after the provider gave up on the request. The apply keeps
+// the resource in state with the request on record (a warning, no error),
+// the next plan finds the account and settles it, and destroy deletes it:
+// no "already exists" on the rerun, no unverified import needed.
+func TestAccSafety_serviceAccountCreateCommittedLate(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	const name = "svc_late"
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpCreateUser, Kind: emulator.FaultCommitLate, Delay: 8 * time.Second, Times: 1})
+	cfg := lateCommitProvider(env) + fmt.Sprintf("resource \"motherduck_service_account\" \"a\" {\n  username = %q\n  deletion_protection = false\n}\n", name)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if env.Server.UserExists(name) {
+				return fmt.Errorf("service account %s still exists after destroy", name)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					for deadline := time.Now().Add(20 * time.Second); !env.Server.UserExists(name) && time.Now().Before(deadline); {
+						time.Sleep(50 * time.Millisecond)
+					}
+					if !env.Server.UserExists(name) {
+						t.Fatal("the late create never happened")
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+	if n := env.Server.CountRequests(emulator.OpCreateUser); n != 1 {
+		t.Fatalf("%d create requests, want 1 (the rerun must not create again)", n)
+	}
+}

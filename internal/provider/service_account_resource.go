@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -189,12 +190,22 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 				"or an import block with id = %q. Otherwise choose another username.", username, username, username))
 		return
 	case errors.As(err, &ambiguous):
-		resp.Diagnostics.AddError("Service Account Creation Outcome Unknown",
-			fmt.Sprintf("The request to create service account %q failed in a way that may or may not have created it, "+
-				"and asking MotherDuck afterwards did not answer. Nothing was written to state. Once the API answers, run "+
-				"apply again: if the account does not exist it is created; if it does, the error then shows the import "+
-				"command that takes it into state.\n\n%s", username, cause(err)))
-		return
+		// The account may exist, or still come to: it is this apply's
+		// (it did not exist before the request), so the resource is kept
+		// in state with the request on record, and the next plan settles
+		// it (settleCreate). A rerun must never meet "already exists".
+		resp.Diagnostics.AddWarning("Service Account Creation Outcome Unknown",
+			fmt.Sprintf("The request to create service account %q failed in a way that may or may not have created it. "+
+				"It is kept in state with the request on record: the next plan checks whether the account exists, and "+
+				"keeps it if it does, or removes it from state (so that the apply creates it) once the API can no longer "+
+				"create it, after %s on the API's clock. Resources that use the account may fail until it exists.\n\n%s",
+				username, stamp(ambiguous.Intent.Closes()), cause(err)))
+		b, jerr := json.Marshal(ambiguous.Intent)
+		if jerr != nil {
+			resp.Diagnostics.AddError("Cannot Record the Create", jerr.Error())
+			return
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreateKey, b)...)
 	case err != nil:
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("create service account %q", username), username, err))
 		return
@@ -233,6 +244,16 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	exists, err := r.data.client.UserExists(ctx, username)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("check that service account %q exists", username), username, err))
+		return
+	}
+	switch r.settleCreate(ctx, req.Private, resp.Private, username, exists, &resp.Diagnostics) {
+	case createOpen:
+		return // kept as it is
+	case createNothing:
+		resp.Diagnostics.AddWarning("Service Account Was Not Created",
+			fmt.Sprintf("The earlier request to create service account %q, whose answer was lost, created nothing. "+
+				"It was removed from state; the next apply creates it.", username))
+		resp.State.RemoveResource(ctx)
 		return
 	}
 	if !exists {
@@ -392,6 +413,40 @@ func (r *serviceAccountResource) checkImportable(ctx context.Context, username s
 			"person: %s. Destroying this resource would delete the user and all of its data, so destroy refuses to "+
 			"delete it until the user list shows it to be a service account.", username, kind.Why))
 	return false, true
+}
+
+// privateCreateKey holds the client.Intent of a create whose outcome is
+// unknown, until settleCreate settles it.
+const privateCreateKey = "create_intent"
+
+// Outcomes of settleCreate.
+const (
+	createSettled = iota // no create on record, or the account exists: Read goes on
+	createOpen           // still unknown: the resource stays as it is
+	createNothing        // the create can no longer make it: not created
+)
+
+// settleCreate is the settle step of an account whose create's outcome was
+// unknown: the account exists (it did not before the request, so it is
+// this resource's), the create can no longer make it, or it stays open
+// (with a warning).
+func (r *serviceAccountResource) settleCreate(ctx context.Context, from privateGetter, to privateSetter, username string, exists bool, diags *diag.Diagnostics) int {
+	var in client.Intent
+	if !readPrivate(ctx, from, privateCreateKey, "an account create of unknown outcome", &in, diags) {
+		return createSettled
+	}
+	s := in.SettleAccount(exists, r.data.client.Now())
+	if s.Open {
+		diags.AddWarning("Service Account Creation Still Unsettled", fmt.Sprintf("Service account %q does not exist yet, "+
+			"but the request that created it lost its answer, and the API may still carry it out until %s (the API's "+
+			"clock). It stays in state until then.", username, stamp(in.Closes())))
+		return createOpen
+	}
+	diags.Append(to.SetKey(ctx, privateCreateKey, nil)...)
+	if s.Closed {
+		return createNothing
+	}
+	return createSettled
 }
 
 // privateUnverifiedKey marks, in private state, an account imported while
