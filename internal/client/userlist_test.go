@@ -98,7 +98,9 @@ func TestReadStable_fetcherCases(t *testing.T) {
 	id := func(u *User) string { return u.ID }
 	u := func(id, name string) User { return User{ID: id, Username: name} }
 	// a cursor that comes back: the list cannot be read to its end
-	loop := func(context.Context, string) ([]User, string, string, error) { return []User{u("1", "a")}, "same", "", nil }
+	loop := func(context.Context, string) ([]User, string, string, error) {
+		return []User{u("1", "a")}, "same", "", nil
+	}
 	if _, err := readStable(ctx, l, loop, id); err == nil || !strings.Contains(err.Error(), "repeats an earlier one") {
 		t.Fatalf("cursor loop: %v", err)
 	}

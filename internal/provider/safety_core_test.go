@@ -172,7 +172,7 @@ func TestAccSafety_serviceAccountCreateCommittedLate(t *testing.T) {
 						t.Fatal("the late create never happened")
 					}
 				},
-				Config: cfg,
+				Config:           cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
