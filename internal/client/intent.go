@@ -42,6 +42,9 @@ type Intent struct {
 	Known []string `json:"known,omitempty"`
 	// Hint is an id read from an unusable answer to this request.
 	Hint string `json:"hint,omitempty"`
+	// Candidates are the tokens the last settle found that could each be
+	// its token (more than one): kept so that nobody drops it unseen.
+	Candidates []string `json:"candidates,omitempty"`
 }
 
 // Closes is when the request can no longer commit, on the API's clock.
@@ -175,6 +178,7 @@ func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke
 			case s.Found != "":
 				out.Revoke = append(out.Revoke, s.Found)
 			case s.Open:
+				in.Candidates = s.Candidates
 				out.Intents = append(out.Intents, in)
 			default:
 				c.log.Warn(ctx, "motherduck found no token left by an earlier mint of unknown outcome", map[string]any{

@@ -5,8 +5,13 @@ package provider_test
 // time decision is taken on the API's clock.
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +185,108 @@ func TestAccSafety_serviceAccountCreateCommittedLate(t *testing.T) {
 	if n := env.Server.CountRequests(emulator.OpCreateUser); n != 1 {
 		t.Fatalf("%d create requests, want 1 (the rerun must not create again)", n)
 	}
+}
+
+// TestAccSafety_sameNameMintsOfTwoWorkspaces: another workspace's mint of
+// the same name for the same user loses its answer in the same second as
+// this one's, so two unknown tokens match this lost mint. Neither is
+// invalidated (one is the other state's), the mint stays on record in
+// state, and once the other workspace lets its token go, the next plan
+// finds this mint's token alone and the apply invalidates it. No token that
+// a state holds is ever invalidated.
+func TestAccSafety_sameNameMintsOfTwoWorkspaces(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	var theirs emulator.Token
+	env.Server.OnRequest(func(r emulator.Request) {
+		if r.Op == emulator.OpMint && r.Fault == string(emulator.FaultDropAfter) {
+			// The other workspace's lost mint, at the same instant.
+			theirs = env.Server.MintToken(acctest.ServiceAccount, "same", 0, "")
+		}
+	})
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	cfg := tokenConfig(env, "username = \"svc_ci\"\nname = \"same\"")
+	var ours string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		WorkingDir:               dir,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					mints := requestsOf(env, emulator.OpMint)
+					if len(mints) != 2 {
+						return fmt.Errorf("want the lost mint and its retry, got %+v", mints)
+					}
+					ours = mints[0].TokenID
+					for _, id := range []string{ours, theirs.ID} {
+						if st := env.Server.TokenState(id); st != "live" {
+							return fmt.Errorf("token %s is %s: with two candidates none may be invalidated", id, st)
+						}
+					}
+					if !strings.Contains(privateStateOf(t, dir), theirs.ID) {
+						return fmt.Errorf("the lost mint and its candidates are not on record in state")
+					}
+					return nil
+				},
+			},
+			{
+				// The other workspace destroys its token: the lost mint's
+				// token is now the only one it can be.
+				PreConfig: func() { env.Server.RevokeToken(acctest.ServiceAccount, theirs.ID) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if st := env.Server.TokenState(ours); st != "revoked" {
+						return fmt.Errorf("the lost mint's token %s is %s, want revoked", ours, st)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	for _, r := range requestsOf(env, emulator.OpRevoke) {
+		if strings.HasSuffix(r.Path, "/"+theirs.ID) {
+			t.Fatalf("the provider asked to invalidate the other workspace's token: %+v", r)
+		}
+	}
+}
+
+// privateStateOf returns the decoded private state of every resource
+// instance in the test's state files.
+func privateStateOf(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
+	var b strings.Builder
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct {
+			Resources []struct {
+				Instances []struct {
+					Private string `json:"private"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range st.Resources {
+			for _, in := range r.Instances {
+				// The framework keeps each key's bytes, base64 in JSON.
+				dec, _ := base64.StdEncoding.DecodeString(in.Private)
+				var keys map[string][]byte
+				_ = json.Unmarshal(dec, &keys)
+				for _, v := range keys {
+					b.Write(v)
+				}
+			}
+		}
+	}
+	return b.String()
 }

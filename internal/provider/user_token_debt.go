@@ -120,8 +120,9 @@ func (r *userTokenResource) settleInRead(ctx context.Context, m *userTokenModel,
 			tflog.Info(ctx, "found the token of an earlier mint of unknown outcome", map[string]any{"username": in.Username, "token_id": s.Found})
 			pending = append(pending, s.Found)
 		case s.Open:
+			in.Candidates = s.Candidates
 			open = append(open, in)
-			diags.AddWarning("Earlier Mint Still Unsettled", openIntentText(&in, s.Candidates))
+			diags.AddWarning("Earlier Mint Still Unsettled", openIntentText(&in)+keptText)
 		default:
 			diags.AddWarning("Earlier Mint Left No Token", fmt.Sprintf("The mint of token %q for user %q sent at %s, whose "+
 				"answer was lost, created no token that is still valid: none is listed, and it could no longer commit after %s "+
@@ -153,22 +154,23 @@ func heldIDs(m *userTokenModel) []string {
 	return ids
 }
 
-// openIntentText says what an unsettled mint is, what the provider does
-// about it and what the user can do: it never asks anyone to invalidate a
-// token that another state may hold.
-func openIntentText(in *client.Intent, candidates []string) string {
+// openIntentText says what an unsettled mint is and why it is not settled;
+// callers add what happens to its record. It never asks anyone to
+// invalidate a token that another state may hold.
+func openIntentText(in *client.Intent) string {
 	what := fmt.Sprintf("The mint of token %q for user %q sent at %s lost its answer, so it may have created a token "+
 		"whose secret nobody has.", in.Name, in.Username, stamp(in.From))
-	if len(candidates) > 0 {
+	if len(in.Candidates) > 0 {
 		return what + fmt.Sprintf(" Tokens %s all match it: one may be held by another Terraform state (another workspace "+
-			"minting the same name at the same time), so none is invalidated. The record stays in this resource's state and "+
-			"is checked on every plan; it is settled once at most one of them is still listed. Do not invalidate them "+
-			"by hand unless you know which state holds each.", strings.Join(candidates, ", "))
+			"minting the same name at the same time), so none is invalidated, and none should be by hand unless you know "+
+			"which state holds each.", strings.Join(in.Candidates, ", "))
 	}
-	return what + fmt.Sprintf(" None is listed yet, and the API may still commit it until %s (the API's clock). The record "+
-		"stays in this resource's state and is checked on every plan and apply: a token it created is invalidated; if "+
-		"none appears by then, the record is dropped.", stamp(in.Closes()))
+	return what + fmt.Sprintf(" None is listed yet, and the API may still commit it until %s (the API's clock).", stamp(in.Closes()))
 }
+
+// keptText is what happens to an unsettled mint's record while the resource lives.
+const keptText = " The record stays in this resource's state and is checked on every plan and apply: a token found to be " +
+	"its alone is invalidated; when none can be any more, the record is dropped with a warning."
 
 // debtError is the error of a delete or update that could not pay all it
 // owes: the resource stays in state, with what is still owed.
@@ -178,7 +180,7 @@ func debtError(username string, owed client.Debt, err error) diag.Diagnostic {
 		parts = append(parts, fmt.Sprintf("token(s) %s could not be invalidated", strings.Join(owed.Revoke, ", ")))
 	}
 	for i := range owed.Intents {
-		parts = append(parts, openIntentText(&owed.Intents[i], nil))
+		parts = append(parts, openIntentText(&owed.Intents[i]))
 	}
 	detail := fmt.Sprintf("For user %q: %s. The resource stays in state with this record; run the same command again "+
 		"(after the time named, for a mint that may still commit).", username, strings.Join(parts, "; "))

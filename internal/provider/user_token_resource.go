@@ -583,13 +583,16 @@ func (r *userTokenResource) deleteRest(ctx context.Context, state userTokenModel
 		// must say what is still owed, not what was.
 		storeDebt(ctx, resp.Private, tokenDebt{Revoke: owed.Revoke, Intents: owed.Intents}, &resp.Diagnostics)
 	case len(owed.Intents) > 0:
-		// Mints whose window is still open cannot hold a destroy for
-		// minutes: they are named, with when they close, and the resource
-		// goes (never silently).
+		// A mint still open cannot hold a destroy: its window may stay
+		// open for minutes, and candidates that another state may hold
+		// would hold it for ever. Each is named, with its candidates or
+		// when it closes, and the resource goes (never silently).
 		for i := range owed.Intents {
-			resp.Diagnostics.AddWarning("Unsettled Mint Dropped With the Resource", openIntentText(&owed.Intents[i], nil)+
-				" This resource is being destroyed, so the record goes with it: after that time, list the user's tokens "+
-				"(data source motherduck_user_tokens) for a token of that name created then that no state holds.")
+			in := &owed.Intents[i]
+			resp.Diagnostics.AddWarning("Unsettled Mint Dropped With the Resource", openIntentText(in)+
+				" This resource is being destroyed, so its record goes with it. A token it names, or one of that name "+
+				"created before the time given, that no Terraform state holds is left over from that mint "+
+				"(the data source motherduck_user_tokens lists them).")
 		}
 	}
 }
