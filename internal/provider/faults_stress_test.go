@@ -190,7 +190,8 @@ const (
 func soakConfig(env *acctest.Env, retries int) string {
 	// count rather than for_each: the framework's legacy state shim, which
 	// Check functions need, does not support for_each keys.
-	return providerWithRetries(env, retries) + fmt.Sprintf(`
+	return fmt.Sprintf("provider \"motherduck\" {\n  token           = %q\n  api_url         = %q\n  max_retries     = %d\n  request_timeout = \"1s\"\n}\n",
+		env.Server.AdminToken(), env.URL, retries) + fmt.Sprintf(`
 resource "motherduck_user_token" "soak" {
   count    = %d
   username = count.index %% 2 == 0 ? %q : %q
@@ -241,6 +242,11 @@ func soak(t *testing.T, p soakParams) {
 		{Kind: emulator.FaultStatus, Status: 503},
 		{Kind: emulator.FaultDropBefore},
 		{Kind: emulator.FaultDropAfter},
+		// The safety core's faults: a mint answered with another token type,
+		// and a write the API carries out after the provider stopped
+		// waiting (request_timeout is 1s in soakConfig).
+		{Op: emulator.OpMint, Kind: emulator.FaultMismatch},
+		{Op: emulator.OpMint, Kind: emulator.FaultCommitLate, Delay: 1500 * time.Millisecond},
 	}
 	applied, destroyed := false, false
 	name := func(phase string) func(int) string {
@@ -258,7 +264,7 @@ func soak(t *testing.T, p soakParams) {
 		func(l string) resource.TestCheckFunc {
 			return func(*terraform.State) error {
 				got := run.ledger(l, false)
-				if got.InState != soakTokens || got.LiveInState != soakTokens || got.Live != soakTokens+got.reported {
+				if got.InState != soakTokens || got.LiveInState != soakTokens || got.Live != soakTokens+got.reported+got.OnRecord {
 					return fmt.Errorf("after a successful apply want %d live tokens, all in state: %s", soakTokens, got)
 				}
 				return nil

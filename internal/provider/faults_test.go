@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -34,6 +35,7 @@ type ledger struct {
 	LiveInState int // of those live, recorded in state
 	InState     int // token resources in state
 	Leaked      int // live API-minted tokens that are not in state
+	OnRecord    int // live API-minted tokens not in state that an open mint on record in state may have made
 
 	leaked []emulator.Token
 	// reported counts the leaked tokens that an error reported (see
@@ -50,8 +52,8 @@ type ledger struct {
 }
 
 func (l ledger) String() string {
-	return fmt.Sprintf("minted=%d revoked=%d live=%d in_state=%d live_in_state=%d leaked=%d",
-		l.Minted, l.Revoked, l.Live, l.InState, l.LiveInState, l.Leaked)
+	return fmt.Sprintf("minted=%d revoked=%d live=%d in_state=%d live_in_state=%d on_record=%d leaked=%d",
+		l.Minted, l.Revoked, l.Live, l.InState, l.LiveInState, l.OnRecord, l.Leaked)
 }
 
 // stateToken is one motherduck_user_token instance in a state file.
@@ -136,6 +138,46 @@ func stateTokenInstances(t testing.TB, dir string) []stateTokenInstance {
 	return out
 }
 
+// recordedIntents are the mints of unknown outcome that the token resources
+// in the test's state files keep on record (private state), as
+// "username/name".
+func recordedIntents(t testing.TB, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	files, _ := filepath.Glob(filepath.Join(dir, "work*", "terraform.tfstate"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil || len(strings.TrimSpace(string(raw))) == 0 {
+			continue
+		}
+		var st struct {
+			Resources []struct {
+				Instances []struct {
+					Private string `json:"private"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			t.Fatalf("decoding %s: %v", f, err)
+		}
+		for _, r := range st.Resources {
+			for _, in := range r.Instances {
+				dec, _ := base64.StdEncoding.DecodeString(in.Private)
+				var keys map[string][]byte // the framework keeps each key's bytes
+				_ = json.Unmarshal(dec, &keys)
+				var debt struct {
+					Intents []struct{ Username, Name string } `json:"intents"`
+				}
+				_ = json.Unmarshal(keys["debt"], &debt)
+				for _, i := range debt.Intents {
+					out[i.Username+"/"+i.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
 // tally compares the emulator with the tokens in state.
 func tally(env *acctest.Env, inState map[string]stateToken) ledger {
 	l := ledger{InState: len(inState)}
@@ -198,6 +240,19 @@ func logLedger(t testing.TB, env *acctest.Env, dir, label string) ledger {
 func assertLedger(t testing.TB, env *acctest.Env, dir, label string, failedStep bool, reported func(emulator.Token) bool) ledger {
 	t.Helper()
 	l := tally(env, stateTokens(t, dir))
+	// A live token that a mint of unknown outcome kept on record in state
+	// may have made is not leaked: the next plan settles it.
+	recorded := recordedIntents(t, dir)
+	kept := l.leaked[:0]
+	for _, tok := range l.leaked {
+		if recorded[tok.Username+"/"+tok.Name] {
+			l.OnRecord++
+			l.Leaked--
+			continue
+		}
+		kept = append(kept, tok)
+	}
+	l.leaked = kept
 	t.Logf("fault=%s %s", label, l)
 	var unreported []string
 	for _, tok := range l.leaked {
