@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,12 +200,17 @@ func TestAccSafety_sameNameMintsOfTwoWorkspaces(t *testing.T) {
 	env := acctest.NewEnv(t)
 	dir := t.TempDir()
 	var theirs emulator.Token
+	var once sync.Once
 	env.Server.OnRequest(func(r emulator.Request) {
-		if r.Op == emulator.OpMint && r.Fault == string(emulator.FaultDropAfter) {
-			// The other workspace's lost mint, at the same instant.
-			theirs = env.Server.MintToken(acctest.ServiceAccount, "same", 0, "")
+		if r.Op == emulator.OpList {
+			// The other workspace's lost mint, in the same second (the
+			// emulator's clock stands still), after this run's first list
+			// answered: a token this run cannot know.
+			once.Do(func() { theirs = env.Server.MintToken(acctest.ServiceAccount, "same", 0, "") })
 		}
 	})
+	// Read after the first list (a completed once.Do orders the write).
+	them := func() emulator.Token { once.Do(func() {}); return theirs }
 	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
 	cfg := tokenConfig(env, "username = \"svc_ci\"\nname = \"same\"")
 	var ours string
@@ -220,12 +226,12 @@ func TestAccSafety_sameNameMintsOfTwoWorkspaces(t *testing.T) {
 						return fmt.Errorf("want the lost mint and its retry, got %+v", mints)
 					}
 					ours = mints[0].TokenID
-					for _, id := range []string{ours, theirs.ID} {
+					for _, id := range []string{ours, them().ID} {
 						if st := env.Server.TokenState(id); st != "live" {
 							return fmt.Errorf("token %s is %s: with two candidates none may be invalidated", id, st)
 						}
 					}
-					if !strings.Contains(privateStateOf(t, dir), theirs.ID) {
+					if !strings.Contains(privateStateOf(t, dir), them().ID) {
 						return fmt.Errorf("the lost mint and its candidates are not on record in state")
 					}
 					return nil
@@ -234,7 +240,7 @@ func TestAccSafety_sameNameMintsOfTwoWorkspaces(t *testing.T) {
 			{
 				// The other workspace destroys its token: the lost mint's
 				// token is now the only one it can be.
-				PreConfig: func() { env.Server.RevokeToken(acctest.ServiceAccount, theirs.ID) },
+				PreConfig: func() { env.Server.RevokeToken(acctest.ServiceAccount, them().ID) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
@@ -249,7 +255,7 @@ func TestAccSafety_sameNameMintsOfTwoWorkspaces(t *testing.T) {
 		},
 	})
 	for _, r := range requestsOf(env, emulator.OpRevoke) {
-		if strings.HasSuffix(r.Path, "/"+theirs.ID) {
+		if strings.HasSuffix(r.Path, "/"+them().ID) {
 			t.Fatalf("the provider asked to invalidate the other workspace's token: %+v", r)
 		}
 	}

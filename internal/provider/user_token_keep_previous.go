@@ -62,8 +62,9 @@ func keepPreviousAttributes() map[string]schema.Attribute {
 		"pending_revoke_ids": schema.ListAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
-			MarkdownDescription: "Ids of tokens this resource replaced but could not invalidate yet (the API call failed). " +
-				"The next apply invalidates them; `null` when there are none.",
+			MarkdownDescription: "Ids of tokens this resource still has to invalidate: tokens it replaced whose invalidation " +
+				"failed, and tokens that a mint of unknown outcome (a lost answer) was found to have created. The next apply " +
+				"invalidates them; `null` when there are none.",
 			PlanModifiers: []planmodifier.List{noneWhenMinted{}},
 		},
 	}

@@ -66,8 +66,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"id": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The token's id (a UUID). It names the token for invalidation; it is not a secret. " +
-					"It is `" + pendingID + "` in a tainted resource left by a mint whose answer was lost and whose token could not " +
-					"be looked for: the next plan finds that token and replaces it, or drops the placeholder if there is none.",
+					"It is `" + pendingID + "` in a tainted resource left by a mint that failed in a way that may have minted a " +
+					"token: the next apply settles what it left (see `pending_revoke_ids`) and mints a new token.",
 				PlanModifiers: keep,
 			},
 			"username": schema.StringAttribute{
