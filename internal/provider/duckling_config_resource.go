@@ -160,8 +160,8 @@ func validatePulseCooldown(ctx context.Context, config tfsdk.Config, diags *diag
 		}
 		if size.ValueString() == pulseSize && !cooldown.IsNull() {
 			diags.AddAttributeError(path.Root(half).AtName("cooldown_seconds"), "Cooldown Not Allowed With Pulse",
-				fmt.Sprintf("%s.instance_size is %q, and MotherDuck refuses a cooldown for it (%q). Remove "+
-					"%[1]s.cooldown_seconds, or choose another size: one of %s.", half, pulseSize, pulseCooldownRefusal,
+				fmt.Sprintf("%[1]s.instance_size is %[2]q, and MotherDuck refuses a cooldown for it (%[3]q). Remove "+
+					"%[1]s.cooldown_seconds, or choose another size: one of %[4]s.", half, pulseSize, pulseCooldownRefusal,
 					quoteList(instanceSizes[1:])))
 		}
 	}
@@ -178,7 +178,9 @@ func (keepCooldownWhileSizeStays) Description(context.Context) string {
 	return "Keeps a cooldown left out of the configuration while the size stays the same."
 }
 
-func (m keepCooldownWhileSizeStays) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m keepCooldownWhileSizeStays) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (keepCooldownWhileSizeStays) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
 	if !req.ConfigValue.IsNull() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.PlanValue.IsUnknown() {

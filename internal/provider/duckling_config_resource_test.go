@@ -99,8 +99,8 @@ func TestAccDucklingConfig_lifecycle(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(checkDucklings(env, standard), checkPuts(env, 1, "create")),
 			},
 			{ // nothing changed: an empty plan, no write
-				PreConfig: env.Server.ResetRequests,
-				Config:    ducklingConfig(env, ducklingStandard),
+				PreConfig:        env.Server.ResetRequests,
+				Config:           ducklingConfig(env, ducklingStandard),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check:            checkPuts(env, 0, "an empty plan"),
 			},
