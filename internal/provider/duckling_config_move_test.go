@@ -63,10 +63,13 @@ type ducklingPeerProvider struct {
 func (p *ducklingPeerProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "motherduck"
 }
-func (p *ducklingPeerProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+func (p *ducklingPeerProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {
+}
 func (p *ducklingPeerProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
 }
-func (p *ducklingPeerProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (p *ducklingPeerProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
 func (p *ducklingPeerProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource { return &ducklingPeerResource{p} }}
 }
