@@ -120,7 +120,7 @@ func instanceSizeDescription(which string) string {
 }
 
 func cooldownDescription(which string) string {
-	return fmt.Sprintf("Seconds the %s stays running after its last query, %d to %d. Not allowed with `%s` (MotherDuck "+
+	return fmt.Sprintf("Seconds a %s Duckling stays running after its last query, %d to %d. Not allowed with `%s` (MotherDuck "+
 		"refuses it: %q). Left out, MotherDuck's default for the size is used (%d for every size but `%s`) and "+
 		"Terraform records it without showing a difference; when the size changes, the new size's default lands, "+
 		"so the plan shows it as known after apply.", which, minCooldownSeconds, maxCooldownSeconds, pulseSize,

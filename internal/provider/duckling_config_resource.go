@@ -97,7 +97,7 @@ func (r *ducklingConfigResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The read/write Duckling.",
 				Attributes: map[string]schema.Attribute{
 					"instance_size":    size("read/write Duckling"),
-					"cooldown_seconds": cooldown("read/write Duckling"),
+					"cooldown_seconds": cooldown("read/write"),
 				},
 			},
 			"read_scaling": schema.SingleNestedAttribute{
@@ -110,7 +110,7 @@ func (r *ducklingConfigResource) Schema(ctx context.Context, _ resource.SchemaRe
 						MarkdownDescription: flockSizeDescription(),
 						Validators:          []validator.Int64{int64validator.Between(0, maxFlockSize)},
 					},
-					"cooldown_seconds": cooldown("read-scaling Ducklings"),
+					"cooldown_seconds": cooldown("read-scaling"),
 				},
 			},
 			"on_destroy": schema.StringAttribute{
