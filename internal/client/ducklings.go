@@ -16,24 +16,25 @@ const (
 )
 
 // DucklingConfig is a user's Duckling configuration: both halves are always
-// present, on a read and on a write.
+// present, on a read and on a write. Its JSON form (the API's shape) is what
+// callers may keep, e.g. in Terraform private state.
 type DucklingConfig struct {
-	ReadWrite   ReadWriteDucklings
-	ReadScaling ReadScalingDucklings
+	ReadWrite   ReadWriteDucklings   `json:"read_write"`
+	ReadScaling ReadScalingDucklings `json:"read_scaling"`
 }
 
 // ReadWriteDucklings configures the user's read/write Duckling.
 type ReadWriteDucklings struct {
-	InstanceSize string
+	InstanceSize string `json:"instance_size"`
 	// CooldownSeconds is nil when not set (always for pulse).
-	CooldownSeconds *int64
+	CooldownSeconds *int64 `json:"cooldown_seconds,omitempty"`
 }
 
 // ReadScalingDucklings configures the user's read-scaling Ducklings.
 type ReadScalingDucklings struct {
-	InstanceSize    string
-	FlockSize       int64
-	CooldownSeconds *int64
+	InstanceSize    string `json:"instance_size"`
+	FlockSize       int64  `json:"flock_size"`
+	CooldownSeconds *int64 `json:"cooldown_seconds,omitempty"`
 }
 
 // wireDuckling is one half of the configuration as it travels. Numbers are

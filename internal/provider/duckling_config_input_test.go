@@ -1,10 +1,14 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -189,4 +193,80 @@ func TestAccDucklingConfigDataSource(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Import by identity at the protocol level, for CLIs below 1.12 (where
+// TestAccDucklingConfig_importByIdentity is skipped): the identity's
+// username is read, the configuration found is put in state and recorded
+// in private state for destroy, and the identity is answered back.
+func TestDucklingConfig_importByIdentityProtocol(t *testing.T) {
+	t.Parallel()
+	env := withDucklingOriginal(t)
+	ctx := t.Context()
+	server, err := env.Factories()["motherduck"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schemas.Diagnostics) > 0 {
+		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
+	}
+	providerType := schemas.Provider.ValueType().(tftypes.Object)
+	attrs := map[string]tftypes.Value{}
+	for name, typ := range providerType.AttributeTypes {
+		attrs[name] = tftypes.NewValue(typ, nil)
+	}
+	attrs["token"] = tftypes.NewValue(tftypes.String, env.Server.AdminToken())
+	attrs["api_url"] = tftypes.NewValue(tftypes.String, env.URL)
+	config, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, attrs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.12.0", Config: &config}); err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+	}
+	identityType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"username": tftypes.String}}
+	identity, err := tfprotov6.NewDynamicValue(identityType, tftypes.NewValue(identityType, map[string]tftypes.Value{
+		"username": tftypes.NewValue(tftypes.String, acctest.ServiceAccount),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Server.ResetRequests()
+	resp, err := server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
+		TypeName: "motherduck_duckling_config", Identity: &tfprotov6.ResourceIdentityData{IdentityData: &identity},
+	})
+	if err != nil || len(resp.Diagnostics) > 0 || len(resp.ImportedResources) != 1 {
+		t.Fatalf("import: %v %v", err, resp.Diagnostics)
+	}
+	imported := resp.ImportedResources[0]
+	stateType := schemas.ResourceSchemas["motherduck_duckling_config"].ValueType()
+	state, err := imported.State.Unmarshal(stateType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values map[string]tftypes.Value
+	if err := state.As(&values); err != nil {
+		t.Fatal(err)
+	}
+	var username, onDestroy string
+	_ = values["username"].As(&username)
+	_ = values["on_destroy"].As(&onDestroy)
+	var rw map[string]tftypes.Value
+	_ = values["read_write"].As(&rw)
+	var size string
+	_ = rw["instance_size"].As(&size)
+	if username != acctest.ServiceAccount || onDestroy != "restore" || size != ducklingOriginal.ReadWriteSize {
+		t.Fatalf("imported username=%q on_destroy=%q read_write.instance_size=%q", username, onDestroy, size)
+	}
+	var private map[string][]byte // the framework's form: values base64 in JSON
+	if err := json.Unmarshal(imported.Private, &private); err != nil || !strings.Contains(string(private["duckling_original"]), `"read_write":{"instance_size":"jumbo","cooldown_seconds":900}`) {
+		t.Fatal("the configuration found at import is not recorded in private state")
+	}
+	if imported.Identity == nil || imported.Identity.IdentityData == nil {
+		t.Fatal("no identity answered")
+	}
+	if n := env.Server.CountRequests(emulator.OpInstances); n != 1 || len(env.Server.Requests()) != 1 {
+		t.Fatalf("import made %d requests, want one read", len(env.Server.Requests()))
+	}
 }
