@@ -39,6 +39,7 @@ const ducklingConfigType = "motherduck_duckling_config"
 
 // privateOriginalKey holds, in private state, the configuration found when
 // Terraform took the user over (at create or import): what destroy puts back.
+// Beside it, privateEndpointKey names the API it was read from.
 const privateOriginalKey = "duckling_original"
 
 type ducklingConfigResource struct {
@@ -222,21 +223,57 @@ func (r *ducklingConfigResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	got, err := r.data.client.PutDucklingConfig(ctx, username, want)
-	if err != nil && !writeRefused(err) {
-		// The write may have landed. The resource is kept in state, holding
-		// the configuration found before, and Terraform marks it tainted:
-		// the next apply restores that configuration and writes this one again.
-		got = original
-		resp.Diagnostics.Append(apiErrorDiagThen(r.data, fmt.Sprintf("configure the Ducklings of user %q", username), username, err,
-			"The configuration may or may not have been written. The resource is kept in state, marked tainted, with the "+
-				"configuration found before this apply recorded: the next apply puts that back and then writes this one again."))
-	} else if err != nil {
-		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("configure the Ducklings of user %q", username), username, err))
-		return
+	if err != nil {
+		var failed diag.Diagnostic
+		if got, failed = r.settleWrite(ctx, username, want, original, err, &resp.Diagnostics); failed != nil {
+			resp.Diagnostics.Append(failed)
+			return
+		}
 	}
 	r.setState(ctx, &plan, got, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordOriginal(ctx, resp.Private, original, &resp.Diagnostics)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 	tflog.Info(ctx, "configured MotherDuck Ducklings", map[string]any{"username": username})
+}
+
+// settleWrite turns a create's failed write into its error, or, for a write
+// that failed without an answer, finds out by reading the configuration
+// again whether it landed. A write that landed
+// is a success (with a warning); otherwise the error says what the user held
+// before, since the next create takes whatever it then finds for the
+// configuration to restore. It is not kept in state as tainted: Terraform
+// does not hand a tainted resource's private state to its destroy, so the
+// configuration to restore would be lost.
+func (r *ducklingConfigResource) settleWrite(ctx context.Context, username string, want, original client.DucklingConfig,
+	writeErr error, diags *diag.Diagnostics) (client.DucklingConfig, diag.Diagnostic) {
+	action := fmt.Sprintf("configure the Ducklings of user %q", username)
+	if writeRefused(writeErr) {
+		return client.DucklingConfig{}, apiErrorDiag(r.data, action, username, writeErr)
+	}
+	now, err := r.data.client.GetDucklingConfig(ctx, username)
+	switch {
+	case err == nil && holds(now, want):
+		diags.AddWarning("Duckling Configuration Written Despite an Error",
+			fmt.Sprintf("The write of the Duckling configuration of user %q failed (%s), but reading it afterwards shows "+
+				"the configuration asked for, so the write landed. It is in state.", username, writeErr))
+		return now, nil
+	case err == nil && holds(now, original) && holds(original, now):
+		return client.DucklingConfig{}, apiErrorDiag(r.data, action, username, writeErr)
+	}
+	before, _ := json.Marshal(original)
+	return client.DucklingConfig{}, apiErrorDiagThen(r.data, action, username, writeErr, fmt.Sprintf(
+		"The configuration may or may not have been written, and nothing was put in state. Before this apply the user "+
+			"held %s; the next apply records whatever it then finds as the configuration destroy puts back, so if the "+
+			"configuration changed, write that one back first (in MotherDuck), or accept the new one as the one to restore.", before))
+}
+
+// holds reports whether the API holds what want asks for (a cooldown left
+// out of want may hold any value).
+func holds(now, want client.DucklingConfig) bool {
+	sameCooldown := func(now, want *int64) bool { return want == nil || (now != nil && *now == *want) }
+	return now.ReadWrite.InstanceSize == want.ReadWrite.InstanceSize && sameCooldown(now.ReadWrite.CooldownSeconds, want.ReadWrite.CooldownSeconds) &&
+		now.ReadScaling.InstanceSize == want.ReadScaling.InstanceSize && now.ReadScaling.FlockSize == want.ReadScaling.FlockSize &&
+		sameCooldown(now.ReadScaling.CooldownSeconds, want.ReadScaling.CooldownSeconds)
 }
 
 // writeRefused reports whether err is the API refusing the write itself
@@ -251,11 +288,13 @@ func writeRefused(err error) bool {
 func (r *ducklingConfigResource) setState(ctx context.Context, m *ducklingConfigModel, cfg client.DucklingConfig, state *tfsdk.State,
 	ident *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	m.ID = m.Username
-	m.ReadWrite, m.ReadScaling = ducklingHalves(ctx, cfg, diags)
+	var mapped diag.Diagnostics // diags may already hold the error of a write kept in state
+	m.ReadWrite, m.ReadScaling = ducklingHalves(ctx, cfg, &mapped)
+	diags.Append(mapped...)
 	if m.OnDestroy.IsNull() || m.OnDestroy.IsUnknown() {
 		m.OnDestroy = types.StringValue(onDestroyRestore)
 	}
-	if diags.HasError() {
+	if mapped.HasError() {
 		return
 	}
 	diags.Append(state.Set(ctx, m)...)
@@ -357,6 +396,16 @@ func (r *ducklingConfigResource) Delete(ctx context.Context, req resource.Delete
 	}
 	defer cancel()
 
+	// The configuration was recorded from a user of another API (another
+	// organization, perhaps): never write it to a user of the same name here.
+	if other := recordedElsewhere(ctx, req.Private, r.data.client.Endpoint(), &resp.Diagnostics); other != "" {
+		resp.Diagnostics.AddError("Duckling Configuration Recorded Through Another MotherDuck API",
+			fmt.Sprintf("The configuration to restore for user %q was recorded through %s, but this resource's provider "+
+				"configuration now talks to %s, where a user of that name may be another organization's. Nothing was "+
+				"written, and the resource stays in state. Point the provider back at %s and destroy again, or set "+
+				"on_destroy = \"keep\" and apply first to leave the configuration as it is.", username, other, r.data.client.Endpoint(), other))
+		return
+	}
 	_, err := r.data.client.PutDucklingConfig(ctx, username, original)
 	if client.IsNotFound(err) {
 		tflog.Info(ctx, "user already deleted: nothing to restore", map[string]any{"username": username})
@@ -401,6 +450,7 @@ func (r *ducklingConfigResource) ImportState(ctx context.Context, req resource.I
 	m := ducklingConfigModel{Username: types.StringValue(username), Timeouts: nullTimeouts("update")}
 	r.setState(ctx, &m, cfg, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordOriginal(ctx, resp.Private, cfg, &resp.Diagnostics)
+	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
 }
 
 // recordOriginal keeps the configuration found before Terraform.

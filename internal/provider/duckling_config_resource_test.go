@@ -280,3 +280,68 @@ func TestAccDucklingConfig_writeRetried(t *testing.T) {
 		}},
 	})
 }
+
+// A create whose write landed but whose answer never came (every attempt
+// dropped after the service stored it) reads the configuration again, finds
+// it written, and succeeds with a warning; destroy still restores the
+// original. A write that did not land (every attempt answered 503) fails
+// with nothing in state.
+func TestAccDucklingConfig_createWithoutAnswer(t *testing.T) {
+	t.Parallel()
+	env := withDucklingOriginal(t)
+	standard := emulator.DucklingConfig{ReadWriteSize: "standard", ReadWriteCooldown: 300, ReadScalingSize: "mega", FlockSize: 4, ReadScalingCooldown: 60}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             checkDucklings(env, ducklingOriginal),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpPutInstances, Kind: emulator.FaultStatus, Status: 503, Times: 5})
+				},
+				Config:      ducklingConfig(env, ducklingStandard),
+				ExpectError: regexp.MustCompile(`(?s)MotherDuck API Error.*503`),
+				Check:       checkDucklings(env, ducklingOriginal),
+			},
+			{
+				PreConfig: func() {
+					env.Server.InjectFault(emulator.Fault{Op: emulator.OpPutInstances, Kind: emulator.FaultDropAfter, Times: 5})
+				},
+				Config: ducklingConfig(env, ducklingStandard),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(ducklingAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: checkDucklings(env, standard),
+			},
+		},
+	})
+}
+
+// Changing the username puts back the first user's configuration and
+// configures the second, recording what the second held.
+func TestAccDucklingConfig_newUsernameRestoresTheOld(t *testing.T) {
+	t.Parallel()
+	env := withDucklingOriginal(t)
+	other, _ := env.Server.DucklingConfig(acctest.OtherServiceAccount)
+	cfg := func(username string) string {
+		return env.Config(fmt.Sprintf("resource \"motherduck_duckling_config\" \"d\" {\n  username = %q\n%s}\n", username, ducklingStandard))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if got, _ := env.Server.DucklingConfig(acctest.OtherServiceAccount); got != other {
+				return fmt.Errorf("%s holds %+v after destroy, want %+v", acctest.OtherServiceAccount, got, other)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: cfg(acctest.ServiceAccount)},
+			{
+				Config: cfg(acctest.OtherServiceAccount),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(ducklingAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: checkDucklings(env, ducklingOriginal),
+			},
+		},
+	})
+}
