@@ -77,7 +77,8 @@ func (r *ducklingConfigResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"outside Terraform (the web UI changes the same settings) show in the next plan.\n\n" +
 			"MotherDuck has no call that deletes or resets a configuration. Destroy therefore puts back, in one write, the " +
 			"configuration found when Terraform took the user over (recorded at create or import): `on_destroy = \"restore\"`, " +
-			"the default. `on_destroy = \"keep\"` leaves the configuration as it is.\n\n" +
+			"the default. `on_destroy = \"keep\"` leaves the configuration as it is. The configuration stays bound to " +
+			"the API it was taken over through: pointed at another `api_url`, the provider neither reads, writes nor restores it.\n\n" +
 			"`read_write` and `read_scaling` are nested attributes, not blocks: the API needs both halves on every write, so " +
 			"both are required as a whole, and each can be set from an expression (an object variable, another resource's value).",
 		Attributes: map[string]schema.Attribute{
@@ -317,6 +318,9 @@ func (r *ducklingConfigResource) Read(ctx context.Context, req resource.ReadRequ
 	// Set even when the resource is then removed: the framework wants an
 	// identity after every Read without errors.
 	setDucklingIdentity(ctx, resp.Identity, username, &resp.Diagnostics)
+	if !r.sameEndpoint(ctx, req.Private, username, &resp.Diagnostics) {
+		return
+	}
 	cfg, err := r.data.client.GetDucklingConfig(ctx, username)
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("MotherDuck User No Longer Exists",
@@ -396,14 +400,7 @@ func (r *ducklingConfigResource) Delete(ctx context.Context, req resource.Delete
 	}
 	defer cancel()
 
-	// The configuration was recorded from a user of another API (another
-	// organization, perhaps): never write it to a user of the same name here.
-	if other := recordedElsewhere(ctx, req.Private, r.data.client.Endpoint(), &resp.Diagnostics); other != "" {
-		resp.Diagnostics.AddError("Duckling Configuration Recorded Through Another MotherDuck API",
-			fmt.Sprintf("The configuration to restore for user %q was recorded through %s, but this resource's provider "+
-				"configuration now talks to %s, where a user of that name may be another organization's. Nothing was "+
-				"written, and the resource stays in state. Point the provider back at %s and destroy again, or set "+
-				"on_destroy = \"keep\" and apply first to leave the configuration as it is.", username, other, r.data.client.Endpoint(), other))
+	if !r.sameEndpoint(ctx, req.Private, username, &resp.Diagnostics) {
 		return
 	}
 	_, err := r.data.client.PutDucklingConfig(ctx, username, original)
@@ -451,6 +448,24 @@ func (r *ducklingConfigResource) ImportState(ctx context.Context, req resource.I
 	r.setState(ctx, &m, cfg, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordOriginal(ctx, resp.Private, cfg, &resp.Diagnostics)
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
+}
+
+// sameEndpoint reports whether the configuration was taken over through the
+// API the provider now talks to. A user of the same name at another API may
+// be another organization's: it is neither read, written nor restored.
+func (r *ducklingConfigResource) sameEndpoint(ctx context.Context, p privateGetter, username string, diags *diag.Diagnostics) bool {
+	current := r.data.client.Endpoint()
+	other := recordedElsewhere(ctx, p, current, diags)
+	if other == "" {
+		return true
+	}
+	diags.AddError("Duckling Configuration Managed Through Another MotherDuck API",
+		fmt.Sprintf("The Duckling configuration of user %q was taken over through %s, but this resource's provider "+
+			"configuration now talks to %s, where a user of that name may be another organization's. Nothing was read or "+
+			"written, and the resource stays in state. Point the provider back at %s; to manage the user at %s instead, "+
+			"remove this resource from state (terraform state rm, or a removed block) and import it there.",
+			username, other, current, other, current))
+	return false
 }
 
 // recordOriginal keeps the configuration found before Terraform.

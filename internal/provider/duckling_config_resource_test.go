@@ -345,3 +345,35 @@ func TestAccDucklingConfig_newUsernameRestoresTheOld(t *testing.T) {
 		},
 	})
 }
+
+// A configuration taken over through one API is neither read, written nor
+// restored through another (a user of the same name there may be another
+// organization's); pointed back, destroy restores it there.
+func TestAccDucklingConfig_pinnedToItsAPI(t *testing.T) {
+	t.Parallel()
+	env := withDucklingOriginal(t)
+	elsewhere := withDucklingOriginal(t)
+	cli := acctest.NewCLI(t, map[string]func() (tfprotov6.ProviderServer, error){"hashicorp/motherduck": env.Factories()["motherduck"]})
+	cli.Write(ducklingConfig(env, ducklingStandard))
+	cli.Must("init", "-no-color")
+	cli.Must("apply", "-auto-approve", "-no-color")
+
+	cli.Write(ducklingConfig(elsewhere, ducklingStandard))
+	code, out := cli.Run("apply", "-auto-approve", "-no-color")
+	if code == 0 || !regexp.MustCompile(`Managed Through Another MotherDuck API`).MatchString(out) {
+		t.Fatalf("want the apply against another API refused, got exit %d:\n%s", code, out)
+	}
+	code, out = cli.Run("destroy", "-auto-approve", "-refresh=false", "-no-color")
+	if code == 0 || !regexp.MustCompile(`Managed Through Another MotherDuck API`).MatchString(out) {
+		t.Fatalf("want the destroy against another API refused, got exit %d:\n%s", code, out)
+	}
+	if n := elsewhere.Server.CountRequests(emulator.OpPutInstances); n != 0 {
+		t.Fatalf("the other API saw %d writes", n)
+	}
+
+	cli.Write(ducklingConfig(env, ducklingStandard))
+	cli.Must("destroy", "-auto-approve", "-no-color")
+	if got, _ := env.Server.DucklingConfig(acctest.ServiceAccount); got != ducklingOriginal {
+		t.Fatalf("destroy did not restore the original: %+v", got)
+	}
+}
