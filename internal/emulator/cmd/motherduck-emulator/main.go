@@ -17,7 +17,8 @@
 // On start it prints exactly one line, MOTHERDUCK_API_URL=<url>, on stdout.
 // It then logs every /v1 request on stderr, one line each (method, escaped
 // path, status, and for mints the new token's id and name, for revocations the
-// token id, for list pages their page_token), never a secret. GET
+// token id, for list pages their page_token, for reads and writes of a
+// Duckling configuration the configuration held after them), never a secret. GET
 // /_emulator/tokens (no authentication, loopback clients only) lists every
 // token ever minted with its state ("live", "revoked" or "expired"), without
 // secrets. SIGINT or SIGTERM stops it.
