@@ -238,13 +238,12 @@ func (r *ducklingConfigResource) Create(ctx context.Context, req resource.Create
 }
 
 // settleWrite turns a create's failed write into its error, or, for a write
-// that failed without an answer, finds out by reading the configuration
-// again whether it landed. A write that landed
-// is a success (with a warning); otherwise the error says what the user held
-// before, since the next create takes whatever it then finds for the
-// configuration to restore. It is not kept in state as tainted: Terraform
-// does not hand a tainted resource's private state to its destroy, so the
-// configuration to restore would be lost.
+// that failed without a refusal, reads the configuration again to learn
+// whether it landed. A write that landed is a success (with a warning);
+// otherwise the error says what the user held before, since the next create
+// records whatever it then finds as the configuration to restore. Such a
+// create is not kept in state as tainted: Terraform does not hand a tainted
+// resource's private state to its destroy, so that record would be lost.
 func (r *ducklingConfigResource) settleWrite(ctx context.Context, username string, want, original client.DucklingConfig,
 	writeErr error, diags *diag.Diagnostics) (client.DucklingConfig, diag.Diagnostic) {
 	action := fmt.Sprintf("configure the Ducklings of user %q", username)
@@ -289,13 +288,11 @@ func writeRefused(err error) bool {
 func (r *ducklingConfigResource) setState(ctx context.Context, m *ducklingConfigModel, cfg client.DucklingConfig, state *tfsdk.State,
 	ident *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	m.ID = m.Username
-	var mapped diag.Diagnostics // diags may already hold the error of a write kept in state
-	m.ReadWrite, m.ReadScaling = ducklingHalves(ctx, cfg, &mapped)
-	diags.Append(mapped...)
+	m.ReadWrite, m.ReadScaling = ducklingHalves(ctx, cfg, diags)
 	if m.OnDestroy.IsNull() || m.OnDestroy.IsUnknown() {
 		m.OnDestroy = types.StringValue(onDestroyRestore)
 	}
-	if mapped.HasError() {
+	if diags.HasError() {
 		return
 	}
 	diags.Append(state.Set(ctx, m)...)
