@@ -37,11 +37,6 @@ type DucklingConfig struct {
 	ReadScalingCooldown int
 }
 
-// DefaultDucklingConfig is what a user that never set anything reads. The
-// contract leaves the organization's defaults undocumented; these are the
-// emulator's.
-var DefaultDucklingConfig = DucklingConfig{ReadWriteSize: "standard", ReadWriteCooldown: DefaultCooldownSeconds, ReadScalingSize: "pulse", FlockSize: 1}
-
 // OpPutInstances is PUT /v1/users/{username}/instances in Request.Op and Fault.Op.
 const OpPutInstances = "put_instances"
 

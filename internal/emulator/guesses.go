@@ -26,3 +26,9 @@ const existingUserMessage = "username already exists"
 func refuseExistingUser() (int, any) {
 	return badRequest([]issue{{Message: existingUserMessage, Path: []string{"username"}}})
 }
+
+// DefaultDucklingConfig is what a user that never set anything reads. The
+// contract says only that such a user reads a full configuration holding the
+// organization's defaults, and that which values those are is not
+// documented; these are the emulator's, and clients must not rely on them.
+var DefaultDucklingConfig = DucklingConfig{ReadWriteSize: "standard", ReadWriteCooldown: DefaultCooldownSeconds, ReadScalingSize: "pulse", FlockSize: 1}
