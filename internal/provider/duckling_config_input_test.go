@@ -116,9 +116,10 @@ resource "motherduck_duckling_config" "d" {
 					statecheck.ExpectIdentityValueMatchesState(ducklingAddr, tfjsonpath.New("username")),
 				},
 			},
-			{
-				Config: cfg, PlanOnly: true,
-				Check: func(*terraform.State) error { env.Server.ResetRequests(); return nil },
+			{ // nothing left to change; the log is reset so that CheckDestroy counts destroy's writes
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            func(*terraform.State) error { env.Server.ResetRequests(); return nil },
 			},
 		},
 	})
