@@ -28,7 +28,7 @@ func (d *ducklingConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	cooldown := schema.Int64Attribute{Computed: true, MarkdownDescription: fmt.Sprintf(
+	cooldown := schema.NumberAttribute{Computed: true, MarkdownDescription: fmt.Sprintf(
 		"Seconds a Duckling stays running after its last query (%d to %d), or null for `%s`.", minCooldownSeconds, maxCooldownSeconds, pulseSize)}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Duckling (compute) configuration of a MotherDuck user or service account, as MotherDuck " +
@@ -54,7 +54,7 @@ func (d *ducklingConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "The read-scaling Ducklings.",
 				Attributes: map[string]schema.Attribute{
 					"instance_size":    computed(fmt.Sprintf("Their size: one of %s.", quoteList(instanceSizes))),
-					"flock_size":       schema.Int64Attribute{Computed: true, MarkdownDescription: flockSizeDescription()},
+					"flock_size":       schema.NumberAttribute{Computed: true, MarkdownDescription: flockSizeDescription()},
 					"cooldown_seconds": cooldown,
 				},
 			},

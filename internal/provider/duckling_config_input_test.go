@@ -46,9 +46,10 @@ func TestAccDucklingConfig_badInputFailsAtPlanWithoutRequests(t *testing.T) {
 		{"flock_size negative", halves(okRW, `instance_size = "pulse"
     flock_size = -1`), `flock_size[\s\S]*between 0 and 64`},
 		{"flock_size not whole", halves(okRW, `instance_size = "pulse"
-    flock_size = 1.5`), `flock_size|integer|whole`},
+    flock_size = 1.5`), `Invalid Duckling Setting[\s\S]*flock_size must be a whole number between 0 and 64, got 1.5`},
 		{"flock_size missing", halves(okRW, `instance_size = "pulse"`), `flock_size`},
 		{"cooldown 59", halves(okRW+"\n    cooldown_seconds = 59", okRS), `cooldown_seconds[\s\S]*between 60 and 86400`},
+		{"cooldown not whole", halves(okRW+"\n    cooldown_seconds = 60.5", okRS), `read_write.cooldown_seconds must be a whole number[\s\S]*60.5`},
 		{"cooldown 86401", halves(okRW, `instance_size = "standard"
     flock_size = 1
     cooldown_seconds = 86401`), `cooldown_seconds[\s\S]*between 60 and 86400`},

@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -59,18 +61,18 @@ type ducklingConfigIdentity struct {
 // readWriteModel and readScalingModel are the two halves.
 type readWriteModel struct {
 	InstanceSize    types.String `tfsdk:"instance_size"`
-	CooldownSeconds types.Int64  `tfsdk:"cooldown_seconds"`
+	CooldownSeconds types.Number `tfsdk:"cooldown_seconds"`
 }
 
 type readScalingModel struct {
 	InstanceSize    types.String `tfsdk:"instance_size"`
-	FlockSize       types.Int64  `tfsdk:"flock_size"`
-	CooldownSeconds types.Int64  `tfsdk:"cooldown_seconds"`
+	FlockSize       types.Number `tfsdk:"flock_size"`
+	CooldownSeconds types.Number `tfsdk:"cooldown_seconds"`
 }
 
 var (
-	readWriteTypes   = map[string]attr.Type{"instance_size": types.StringType, "cooldown_seconds": types.Int64Type}
-	readScalingTypes = map[string]attr.Type{"instance_size": types.StringType, "flock_size": types.Int64Type, "cooldown_seconds": types.Int64Type}
+	readWriteTypes   = map[string]attr.Type{"instance_size": types.StringType, "cooldown_seconds": types.NumberType}
+	readScalingTypes = map[string]attr.Type{"instance_size": types.StringType, "flock_size": types.NumberType, "cooldown_seconds": types.NumberType}
 )
 
 // ducklingHalves maps an API configuration to the two nested objects: the
@@ -79,13 +81,13 @@ var (
 func ducklingHalves(ctx context.Context, cfg client.DucklingConfig, diags *diag.Diagnostics) (rw, rs types.Object) {
 	rw, d := types.ObjectValueFrom(ctx, readWriteTypes, readWriteModel{
 		InstanceSize:    types.StringValue(cfg.ReadWrite.InstanceSize),
-		CooldownSeconds: types.Int64PointerValue(cfg.ReadWrite.CooldownSeconds),
+		CooldownSeconds: numberValue(cfg.ReadWrite.CooldownSeconds),
 	})
 	diags.Append(d...)
 	rs, d = types.ObjectValueFrom(ctx, readScalingTypes, readScalingModel{
 		InstanceSize:    types.StringValue(cfg.ReadScaling.InstanceSize),
-		FlockSize:       types.Int64Value(cfg.ReadScaling.FlockSize),
-		CooldownSeconds: types.Int64PointerValue(cfg.ReadScaling.CooldownSeconds),
+		FlockSize:       numberValue(&cfg.ReadScaling.FlockSize),
+		CooldownSeconds: numberValue(cfg.ReadScaling.CooldownSeconds),
 	})
 	diags.Append(d...)
 	return rw, rs
@@ -100,17 +102,59 @@ func ducklingRequest(ctx context.Context, rwObj, rsObj types.Object, diags *diag
 	diags.Append(rwObj.As(ctx, &rw, basetypes.ObjectAsOptions{})...)
 	diags.Append(rsObj.As(ctx, &rs, basetypes.ObjectAsOptions{})...)
 	return client.DucklingConfig{
-		ReadWrite:   client.ReadWriteDucklings{InstanceSize: rw.InstanceSize.ValueString(), CooldownSeconds: knownInt64(rw.CooldownSeconds)},
-		ReadScaling: client.ReadScalingDucklings{InstanceSize: rs.InstanceSize.ValueString(), FlockSize: rs.FlockSize.ValueInt64(), CooldownSeconds: knownInt64(rs.CooldownSeconds)},
+		ReadWrite:   client.ReadWriteDucklings{InstanceSize: rw.InstanceSize.ValueString(), CooldownSeconds: knownWhole(rw.CooldownSeconds)},
+		ReadScaling: client.ReadScalingDucklings{InstanceSize: rs.InstanceSize.ValueString(), FlockSize: wholeValue(rs.FlockSize), CooldownSeconds: knownWhole(rs.CooldownSeconds)},
 	}
 }
 
-// knownInt64 is v, or nil when it is null or not known yet.
-func knownInt64(v types.Int64) *int64 {
-	if v.IsUnknown() {
+// The whole numbers (flock_size, cooldown_seconds) are Number attributes
+// rather than Int64 ones so that a value such as 1.5 reaches wholeBetween
+// and is refused in plain words: an Int64 attribute fails the framework's
+// conversion first, with a message that blames the provider (as ttl does).
+
+func numberValue(v *int64) types.Number {
+	if v == nil {
+		return types.NumberNull()
+	}
+	return types.NumberValue(new(big.Float).SetInt64(*v))
+}
+
+// wholeValue is v as an int64 (wholeBetween has checked it).
+func wholeValue(v types.Number) int64 {
+	if f := v.ValueBigFloat(); f != nil {
+		n, _ := f.Int64()
+		return n
+	}
+	return 0
+}
+
+// knownWhole is v, or nil when it is null or not known yet.
+func knownWhole(v types.Number) *int64 {
+	if v.IsNull() || v.IsUnknown() {
 		return nil
 	}
-	return v.ValueInt64Pointer()
+	n := wholeValue(v)
+	return &n
+}
+
+// wholeBetween accepts a whole number from lo to hi.
+type wholeBetween struct{ lo, hi int64 }
+
+func (v wholeBetween) Description(context.Context) string {
+	return fmt.Sprintf("a whole number between %d and %d", v.lo, v.hi)
+}
+
+func (v wholeBetween) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v wholeBetween) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	if n, acc := f.Int64(); !f.IsInt() || acc != big.Exact || n < v.lo || n > v.hi {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duckling Setting",
+			fmt.Sprintf("%s must be %s, got %s.", req.Path, v.Description(ctx), f.Text('f', -1)))
+	}
 }
 
 // Descriptions, built from the rules above.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -53,13 +52,13 @@ func (r *ducklingConfigResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *ducklingConfigResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	cooldown := func(which string) schema.Int64Attribute {
-		return schema.Int64Attribute{
+	cooldown := func(which string) schema.NumberAttribute {
+		return schema.NumberAttribute{
 			Optional:            true,
 			Computed:            true,
 			MarkdownDescription: cooldownDescription(which),
-			Validators:          []validator.Int64{int64validator.Between(minCooldownSeconds, maxCooldownSeconds)},
-			PlanModifiers:       []planmodifier.Int64{keepCooldownWhileSizeStays{}},
+			Validators:          []validator.Number{wholeBetween{minCooldownSeconds, maxCooldownSeconds}},
+			PlanModifiers:       []planmodifier.Number{keepCooldownWhileSizeStays{}},
 		}
 	}
 	size := func(which string) schema.StringAttribute {
@@ -107,10 +106,10 @@ func (r *ducklingConfigResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The read-scaling Ducklings, which serve `read_scaling` tokens.",
 				Attributes: map[string]schema.Attribute{
 					"instance_size": size("read-scaling Ducklings"),
-					"flock_size": schema.Int64Attribute{
+					"flock_size": schema.NumberAttribute{
 						Required:            true,
 						MarkdownDescription: flockSizeDescription(),
-						Validators:          []validator.Int64{int64validator.Between(0, maxFlockSize)},
+						Validators:          []validator.Number{wholeBetween{0, maxFlockSize}},
 					},
 					"cooldown_seconds": cooldown("read-scaling"),
 				},
@@ -154,7 +153,7 @@ func (r *ducklingConfigResource) ValidateConfig(ctx context.Context, req resourc
 func validatePulseCooldown(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
 	for _, half := range []string{"read_write", "read_scaling"} {
 		var size types.String
-		var cooldown types.Int64
+		var cooldown types.Number
 		diags.Append(config.GetAttribute(ctx, path.Root(half).AtName("instance_size"), &size)...)
 		diags.Append(config.GetAttribute(ctx, path.Root(half).AtName("cooldown_seconds"), &cooldown)...)
 		if diags.HasError() {
@@ -184,7 +183,7 @@ func (m keepCooldownWhileSizeStays) MarkdownDescription(ctx context.Context) str
 	return m.Description(ctx)
 }
 
-func (keepCooldownWhileSizeStays) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+func (keepCooldownWhileSizeStays) PlanModifyNumber(ctx context.Context, req planmodifier.NumberRequest, resp *planmodifier.NumberResponse) {
 	if !req.ConfigValue.IsNull() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.PlanValue.IsUnknown() {
 		return
 	}
