@@ -44,11 +44,13 @@ resource "motherduck_user_token" "loader" {
   }
 }
 
-# A read-scaling (read-only) token that never expires; replace it by changing the keeper.
+# A read-scaling (read-only) token for 30 days, the most the provider's
+# token_policy allows; replace it sooner by changing the keeper.
 resource "motherduck_user_token" "dashboards" {
   username   = motherduck_service_account.etl.username
   name       = "dashboards"
   token_type = "read_scaling"
+  ttl        = 30 * 24 * 3600
   keepers = {
     rotated_on = "2026-11-30"
   }
