@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: a real `terraform apply` and `destroy` of the examples against a
 # local MotherDuck API emulator, showing each service account created and
-# deleted and each token minted and revoked.
+# deleted, each Duckling configuration written and restored, and each token
+# minted and revoked.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -47,7 +48,7 @@ cd "$work/config"
 
 show_tokens() {
 	echo "--- emulator: what the API saw so far (tokens minted / revoked, accounts created / deleted; secrets are never logged)"
-	grep -E 'minted|revoked|created user|deleted user' "$work/emulator.log" | sed 's/^/    /' || true
+	grep -E 'minted|revoked|created user|deleted user|configured user' "$work/emulator.log" | sed 's/^/    /' || true
 }
 
 echo "==> terraform apply"
@@ -76,4 +77,9 @@ echo "==> tokens minted by this demo and still valid: $left"
 accounts_left=$(comm -23 <(grep -o 'created user=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) \
 	<(grep -o 'deleted user=[^ ]*' "$work/emulator.log" | cut -d= -f2 | sort) | wc -l)
 echo "==> service accounts created by this demo and still there: $accounts_left"
-[ "$left" -eq 0 ] && [ "$accounts_left" -eq 0 ]
+# The pipeline account's Duckling configuration: what its first read found
+# (before Terraform wrote anything) must be what the last write put back.
+found=$(grep -m1 'read user=svc_etl ducklings' "$work/emulator.log" | sed 's/.* ducklings //')
+restored=$(grep 'configured user=svc_etl ducklings' "$work/emulator.log" | tail -1 | sed 's/.* ducklings //')
+echo "==> svc_etl Ducklings before Terraform: $found; after destroy: $restored"
+[ "$left" -eq 0 ] && [ "$accounts_left" -eq 0 ] && [ -n "$found" ] && [ "$found" = "$restored" ]

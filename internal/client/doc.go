@@ -9,6 +9,8 @@
 //	GET    /v1/users                           list users and service accounts (paged)
 //	GET    /v1/active_accounts                 accounts with Ducklings running
 //	POST   /v1/dives/{dive_id}/embed-session   mint a Dive embed session (returned once)
+//	GET    /v1/users/{username}/instances      read a user's Duckling configuration
+//	PUT    /v1/users/{username}/instances      replace it
 //
 // It imports nothing from the Terraform plugin libraries so that it can be
 // tested on its own against an HTTP fake.
@@ -22,6 +24,7 @@
 //	intent.go       Intent (a mint of unknown outcome), Settle, Debt and SettleDebt
 //	serverclock.go  the API's clock (Now), learnt from Date headers and created_ts
 //	tokens.go       the token types and the list, revoke and user calls
+//	ducklings.go    the Duckling configuration read and write
 //	transport.go    one HTTP attempt, retries and waits
 //	errors.go       typed errors
 //	redact.go       keeping secrets out of printed values and error text
@@ -33,8 +36,9 @@
 //
 // Every request carries the admin bearer token, Accept and User-Agent headers
 // (and Content-Type when it has a body), escapes each path segment on its own,
-// and runs under a per-attempt timeout (Config.RequestTimeout). GET is retried
-// on 429, 500, 502, 503, 504 and transport failures; DELETE on 429, 502, 503,
+// and runs under a per-attempt timeout (Config.RequestTimeout). GET and PUT
+// (the Duckling configuration write, which replaces the whole configuration)
+// are retried on 429, 500, 502, 503, 504 and transport failures; DELETE on 429, 502, 503,
 // 504 and transport failures; POST only when the request certainly did not
 // take effect (a 429 answer, or a failure before a connection to the server
 // was obtained). Waits are exponential with full jitter, or the server's

@@ -175,8 +175,9 @@ func isDialError(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
-// retryable reports whether a failed attempt of a GET/DELETE/POST may be
-// retried (mint has its own rules, see CreateToken).
+// retryable reports whether a failed attempt of a GET/PUT/DELETE/POST may be
+// retried (mint has its own rules, see CreateToken). A PUT replaces a whole
+// object, so repeating it is as safe as repeating a read.
 func retryable(method string, res *attemptResult) bool {
 	if res.canceled {
 		return false
@@ -193,7 +194,7 @@ func retryable(method string, res *attemptResult) bool {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return method != http.MethodPost
 	case http.StatusInternalServerError:
-		return method == http.MethodGet
+		return method == http.MethodGet || method == http.MethodPut
 	}
 	return false
 }

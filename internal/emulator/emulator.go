@@ -108,6 +108,8 @@ type Server struct {
 	bySecret map[string]*Token
 	order    []*Token // every token in mint order
 
+	ducklings map[string]DucklingConfig // by username; absent = DefaultDucklingConfig
+
 	adminTokenID string
 
 	// clock: Now() = base, plus the wall time elapsed since wallAt when ticking.
@@ -295,6 +297,7 @@ func (s *Server) deleteUserLocked(username string) bool {
 		return false
 	}
 	delete(s.users, username)
+	delete(s.ducklings, username)
 	now := s.nowLocked()
 	for _, t := range s.order {
 		if t.Username != username {
@@ -567,7 +570,7 @@ const (
 	OpRevoke     = "revoke"
 	OpCreateUser = "create_user"
 	OpDeleteUser = "delete_user"
-	OpInstances  = "instances"  // GET /v1/users/{username}/instances
+	OpInstances  = "instances"  // GET /v1/users/{username}/instances (PUT: OpPutInstances)
 	OpListUsers  = "list_users" // GET /v1/users
 	OpUnknown    = "unknown"
 )

@@ -27,16 +27,8 @@ func refuseExistingUser() (int, any) {
 	return badRequest([]issue{{Message: existingUserMessage, Path: []string{"username"}}})
 }
 
-// instancesBody is the 200 answer of GET /v1/users/{username}/instances. The
-// README says only that it is the user's Duckling configuration and answers
-// 200 while the user exists; this body is INVENTED (minimal and plausible)
-// and clients must not read anything from it but its status.
-func instancesBody() any {
-	type instance struct {
-		InstanceSize string `json:"instance_size"`
-	}
-	return struct {
-		ReadWrite   instance `json:"read_write"`
-		ReadScaling instance `json:"read_scaling"`
-	}{ReadWrite: instance{InstanceSize: "pulse"}, ReadScaling: instance{InstanceSize: "pulse"}}
-}
+// DefaultDucklingConfig is what a user that never set anything reads. The
+// contract says only that such a user reads a full configuration holding the
+// organization's defaults, and that which values those are is not
+// documented; these are the emulator's, and clients must not rely on them.
+var DefaultDucklingConfig = DucklingConfig{ReadWriteSize: "standard", ReadWriteCooldown: DefaultCooldownSeconds, ReadScalingSize: "pulse", FlockSize: 1}

@@ -73,8 +73,11 @@ func parseRoute(method, escaped string) route {
 			rt.op = OpDeleteUser
 		}
 	case n == 5 && dec[3] != "" && segs[4] == "instances":
-		if method == http.MethodGet {
+		switch method {
+		case http.MethodGet:
 			rt.op = OpInstances
+		case http.MethodPut:
+			rt.op = OpPutInstances
 		}
 	case n == 5 && dec[3] != "" && segs[4] == "tokens":
 		switch method {
@@ -156,7 +159,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	var in body
-	if rt.op == OpMint || rt.op == OpCreateUser || rt.op == OpEmbedSession {
+	if rt.op == OpMint || rt.op == OpCreateUser || rt.op == OpEmbedSession || rt.op == OpPutInstances {
 		in = readBody(r.Body)
 	}
 	if rt.op == OpCreateUser || rt.op == OpEmbedSession {
@@ -292,13 +295,9 @@ func (s *Server) dispatch(r *http.Request, rt route, in body, rec *Request) (int
 		}
 		return s.listLocked(rt)
 	case OpInstances:
-		if len(issues) > 0 {
-			return badRequest(issues)
-		}
-		if s.users[rt.username] == nil {
-			return notFound("user not found")
-		}
-		return http.StatusOK, instancesBody()
+		return s.getDucklingsLocked(rt, issues)
+	case OpPutInstances:
+		return s.putDucklingsLocked(r, rt, in, issues)
 	case OpRevoke:
 		rec.TokenID = rt.tokenID
 		if len(issues) > 0 {

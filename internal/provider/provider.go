@@ -289,7 +289,7 @@ func orList(names []string) string {
 }
 
 func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newUserTokenResource, newServiceAccountResource}
+	return []func() resource.Resource{newUserTokenResource, newServiceAccountResource, newDucklingConfigResource}
 }
 
 // NewUserTokenResource returns motherduck_user_token, unconfigured. The
@@ -299,7 +299,7 @@ func (p *motherduckProvider) Resources(_ context.Context) []func() resource.Reso
 func NewUserTokenResource() resource.ResourceWithIdentity { return &userTokenResource{} }
 
 func (p *motherduckProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newUserTokensDataSource, newUsersDataSource, newActiveAccountsDataSource}
+	return []func() datasource.DataSource{newUserTokensDataSource, newUsersDataSource, newActiveAccountsDataSource, newDucklingConfigDataSource}
 }
 
 func (p *motherduckProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

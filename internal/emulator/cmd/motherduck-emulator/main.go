@@ -17,7 +17,8 @@
 // On start it prints exactly one line, MOTHERDUCK_API_URL=<url>, on stdout.
 // It then logs every /v1 request on stderr, one line each (method, escaped
 // path, status, and for mints the new token's id and name, for revocations the
-// token id, for list pages their page_token), never a secret. GET
+// token id, for list pages their page_token, for reads and writes of a
+// Duckling configuration the configuration held after them), never a secret. GET
 // /_emulator/tokens (no authentication, loopback clients only) lists every
 // token ever minted with its state ("live", "revoked" or "expired"), without
 // secrets. SIGINT or SIGTERM stops it.
@@ -113,6 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var logMu sync.Mutex
 	s.OnRequest(func(r emulator.Request) {
 		line := logLine(r)
+		if (r.Op == emulator.OpPutInstances || r.Op == emulator.OpInstances) && r.HandledStatus == 200 {
+			cfg, _ := s.DucklingConfig(r.Username)
+			line += " ducklings " + ducklingsText(cfg)
+		}
 		logMu.Lock()
 		defer logMu.Unlock()
 		fmt.Fprintln(stderr, line)
@@ -256,10 +261,27 @@ func logLine(r emulator.Request) string {
 		b.WriteString(" created user=" + safe(r.Username))
 	case r.Op == emulator.OpDeleteUser && r.HandledStatus == 200:
 		b.WriteString(" deleted user=" + safe(r.Username))
+	case r.Op == emulator.OpPutInstances && r.HandledStatus == 200:
+		b.WriteString(" configured user=" + safe(r.Username))
+	case r.Op == emulator.OpInstances && r.HandledStatus == 200:
+		b.WriteString(" read user=" + safe(r.Username))
 	case r.Op == emulator.OpList && r.PageToken != "":
 		b.WriteString(" page_token=" + safe(r.PageToken))
 	}
 	return b.String()
+}
+
+// ducklingsText renders a Duckling configuration on one line, as stored
+// after a read or a write: "read_write=standard/300s read_scaling=pulse*2".
+func ducklingsText(cfg emulator.DucklingConfig) string {
+	half := func(size string, cooldown int) string {
+		if cooldown == 0 {
+			return size
+		}
+		return size + "/" + strconv.Itoa(cooldown) + "s"
+	}
+	return "read_write=" + half(cfg.ReadWriteSize, cfg.ReadWriteCooldown) +
+		" read_scaling=" + half(cfg.ReadScalingSize, cfg.ReadScalingCooldown) + "*" + strconv.Itoa(cfg.FlockSize)
 }
 
 // safe quotes a value that holds spaces, quotes or non-printable characters so
