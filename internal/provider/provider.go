@@ -217,7 +217,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 			apiURL = DefaultAPIURL
 		} else if msg := checkAPIURL(apiURL); msg != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL",
-				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", name, msg))
+				fmt.Sprintf("The %s environment variable, %s, is not a usable API URL: %s.", name, quoteURL(apiURL), msg))
 		}
 	}
 
