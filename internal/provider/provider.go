@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -93,11 +92,11 @@ type providerData struct {
 }
 
 type providerModel struct {
-	Token          types.String         `tfsdk:"token"`
-	APIURL         types.String         `tfsdk:"api_url"`
-	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64          `tfsdk:"max_retries"`
-	TokenPolicy    types.Object         `tfsdk:"token_policy"`
+	Token          types.String `tfsdk:"token"`
+	APIURL         types.String `tfsdk:"api_url"`
+	RequestTimeout goDuration   `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	TokenPolicy    types.Object `tfsdk:"token_policy"`
 }
 
 // New returns the provider factory that main serves.
@@ -151,7 +150,7 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
+				CustomType: goDurationType{},
 				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request to the API, as a Go duration such as `\"30s\"` "+
 					"(between 1s and 10m; default `%q`). A request that runs out of time counts as a failed attempt and is retried "+
 					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included (the clean-up after a "+

@@ -143,7 +143,7 @@ func inputsChanged(plan, state userTokenModel) bool {
 }
 
 // inRotationWindow reports whether the token's rotate_before window is open.
-func inRotationWindow(now time.Time, rotateBefore timetypes.GoDuration, expireAt timetypes.RFC3339) bool {
+func inRotationWindow(now time.Time, rotateBefore goDuration, expireAt timetypes.RFC3339) bool {
 	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || expireAt.IsNull() || expireAt.IsUnknown() {
 		return false
 	}

@@ -126,7 +126,7 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"rotate_before": schema.StringAttribute{
 				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
+				CustomType: goDurationType{},
 				MarkdownDescription: "Rotate the token once the time left before `expire_at` is less than this duration " +
 					"(a Go duration such as `\"168h\"`). The plan then replaces the token; with " +
 					"`lifecycle { create_before_destroy = true }` the new token exists before the old one is invalidated, in the same " +
@@ -201,7 +201,7 @@ func (r *userTokenResource) Configure(_ context.Context, req resource.ConfigureR
 func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	// Only rotate_before and ttl matter here: read just those, since this
 	// runs for every token of a configuration on every plan.
-	var rotateBefore timetypes.GoDuration
+	var rotateBefore goDuration
 	var ttl types.Number
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() {
@@ -252,7 +252,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// Most tokens have no rotate_before: look at it alone before decoding
 	// the whole plan and state, since this runs for every token on every plan.
-	var rotateBefore timetypes.GoDuration
+	var rotateBefore goDuration
 	var stateExpireAt timetypes.RFC3339
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() || rotateBefore.IsUnknown() {

@@ -244,7 +244,7 @@ func withoutUserInfo(raw string) string {
 	return raw[:start] + raw[at+1:]
 }
 
-// durationValidator bounds a timetypes.GoDuration attribute to [min, max];
+// durationValidator bounds a goDurationType attribute to [min, max];
 // the type itself refuses a string that is not a duration.
 type durationValidator struct{ min, max time.Duration }
 
@@ -267,7 +267,7 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil {
-		return // timetypes.GoDuration reports it
+		return // goDurationType reports it
 	}
 	if (v.min > 0 && d < v.min) || (v.max > 0 && d > v.max) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
