@@ -237,6 +237,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	defer r.explainRotation(ctx, req, resp)
 	var keepPrevious types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious)...)
 	if resp.Diagnostics.HasError() {
