@@ -101,7 +101,9 @@ func (r *serviceAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true,
+				CreateDescription: serviceAccountCreateTimeoutDescription, ReadDescription: serviceAccountReadTimeoutDescription,
+				DeleteDescription: serviceAccountDeleteTimeoutDescription}),
 		},
 	}
 }

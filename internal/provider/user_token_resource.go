@@ -164,6 +164,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: mintTimeoutDescription("minting the token"),
 				UpdateDescription: mintTimeoutDescription("an update (with `keep_previous`, a rotation mints the new token)"),
+				ReadDescription:   tokenReadTimeoutDescription,
+				DeleteDescription: tokenDeleteTimeoutDescription,
 			}),
 		},
 	}
