@@ -59,9 +59,11 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A MotherDuck access token of one user. Creating it mints the token; destroying or replacing it " +
-			"invalidates the token (`DELETE /v1/users/{username}/tokens/{token_id}`). A token cannot change, so changing any " +
-			"input replaces it: a new token is minted and the old one invalidated. With `keep_previous` a rotation is an " +
-			"update in place instead, and the token it replaces stays valid until the next rotation.",
+			"invalidates the token (`DELETE /v1/users/{username}/tokens/{token_id}`). A token cannot change, so changing " +
+			"`username`, `name`, `ttl`, `token_type`, `description` or `keepers` replaces it: a new token is minted and the old " +
+			"one invalidated. With `keep_previous` such a rotation (except a `username` change) is an update in place instead, " +
+			"and the token it replaces stays valid until the next rotation. `rotate_before`, `keep_previous` and `timeouts` " +
+			"change in place.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
