@@ -204,8 +204,8 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
-			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
-				"or one of the environment variables %s.", orList(tokenEnvNames)))
+			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument of the "+
+				"`provider \"motherduck\"` block, or one of the environment variables %s.", orList(tokenEnvNames)))
 	}
 
 	apiURL := cfg.APIURL.ValueString()

@@ -98,7 +98,7 @@ func checkAPIURL(raw string) string {
 	case !u.IsAbs() || u.Host == "" || u.Hostname() == "":
 		return "it must be an absolute URL such as " + DefaultAPIURL
 	case u.User != nil:
-		return "it must not hold user information (a user name or password before \"@\"): the provider authenticates with its token alone"
+		return "it must not hold user information (a user name or password before \"@\"); the provider authenticates with its token alone"
 	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.Contains(raw, "#"):
 		return "it must not hold a query or a fragment"
 	case u.Path != "" && u.Path != "/":
