@@ -238,9 +238,9 @@ type RetryCutShortError struct {
 
 // retryCutShort is what a call ends with when the wait before its next
 // attempt would not fit in the time left: cause, saying so when the answer
-// asked for that wait.
-func retryCutShort(cause error, header http.Header, left time.Duration, callerDeadline bool) error {
-	ra, ok := parseRetryAfter(header.Get("Retry-After"), time.Now())
+// asked for that wait (a Retry-After date is read on the API's clock).
+func (c *Client) retryCutShort(cause error, header http.Header, left time.Duration, callerDeadline bool) error {
+	ra, ok := parseRetryAfter(header.Get("Retry-After"), c.Now())
 	if !ok || ra <= 0 {
 		return cause
 	}

@@ -240,7 +240,7 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 			fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
 		}
 		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in "+whose, fields)
-		return retryCutShort(cause, res.header, time.Until(limit), !limit.Equal(cl.deadline))
+		return c.retryCutShort(cause, res.header, time.Until(limit), !limit.Equal(cl.deadline))
 	}
 	c.log.Warn(ctx, "motherduck api call failed, retrying", fields)
 	if err := wait.Sleep(ctx, d); err != nil {
