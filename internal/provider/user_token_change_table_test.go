@@ -15,8 +15,8 @@ import (
 // tokenInputs are the arguments of one motherduck_user_token.
 type tokenInputs struct {
 	username, name, tokenType, description, keeper, rotateBefore, readTimeout string
-	ttl                                                                      int
-	keepPrevious                                                             bool
+	ttl                                                                       int
+	keepPrevious                                                              bool
 }
 
 func (in tokenInputs) config(env *acctest.Env) string {
