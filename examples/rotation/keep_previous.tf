@@ -21,6 +21,10 @@ resource "motherduck_user_token" "dashboard" {
 # at most rotate_before left when it is replaced, so pick up the new token
 # within 7 days of the rotation here. A consumer that reads the output after
 # every apply is always in time.
+#
+# A pipeline takes the token after every apply that changed it, even one
+# that failed later (the rotation is in state all the same):
+#   terraform output -raw dashboard_token
 resource "terraform_data" "dashboard_deploy" {
   triggers_replace = [motherduck_user_token.dashboard.id]
   input            = motherduck_user_token.dashboard.token

@@ -128,6 +128,30 @@ func TestCallTime_WaitBeyondTheCallersDeadline(t *testing.T) {
 	}
 }
 
+// TestCallTime_CutShortSaysWhy: a retry not made because its wait would not
+// fit says which wait, whose limit and how much time was left, and still
+// unwraps to the API's answer.
+func TestCallTime_CutShortSaysWhy(t *testing.T) {
+	srv, _ := rateLimited(t, "20")
+	c, _ := newTestClient(t, srv, func(c *Config) {
+		c.RequestTimeout, c.MaxAttempts, c.MaxRetryWait = 30*time.Second, 5, 30*time.Second
+	})
+	ctx, cancel := context.WithTimeout(ctxT(t), 5*time.Second)
+	defer cancel()
+	err := c.DeleteToken(ctx, "u", "00000000-0000-4000-8000-000000000001")
+	var cut *RetryCutShortError
+	if !errors.As(err, &cut) || !IsRateLimited(err) {
+		t.Fatalf("want a rate-limited answer cut short, got %#v", err)
+	}
+	if cut.RetryAfter != 20*time.Second || !cut.CallerDeadline || cut.Left <= 0 || cut.Left > 5*time.Second {
+		t.Fatalf("cut short: %+v", cut)
+	}
+	if !regexp.MustCompile(`^revoke token: HTTP 429 TOO_MANY_REQUESTS: slow down; not retried: the server asked to wait 20s \(Retry-After\), ` +
+		`and the operation's time limit has [0-9.]+s left$`).MatchString(err.Error()) {
+		t.Fatalf("error text: %q", err)
+	}
+}
+
 // rateLimited is a server that answers every request 429 with Retry-After
 // set to retryAfter; it returns its URL and a count of the requests.
 func rateLimited(t *testing.T, retryAfter string) (string, *atomic.Int32) {

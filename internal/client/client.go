@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -221,24 +220,18 @@ func (e *ConfigError) Error() string { return "motherduck client: " + e.Reason }
 func urlError(reason string) error { return &ConfigError{Field: ConfigBaseURL, Reason: reason} }
 
 // checkToken says why tok cannot be sent as a bearer token, naming the kind
-// and position of the first bad character but never the token; "" if none.
+// of the first bad character; "" if none. It says nothing about where that
+// character is or how long the token is: both are facts about a secret.
 func checkToken(tok string) string {
-	n := utf8.RuneCountInString(tok)
-	i := 0
 	for _, r := range tok {
-		i++
-		var kind string
 		switch {
 		case r == '\n' || r == '\r':
-			kind = "a line break"
+			return "the token contains a line break"
 		case r == ' ' || r == '\t':
-			kind = "white space"
+			return "the token contains white space"
 		case r < 0x20 || r == 0x7f:
-			kind = "a control character"
-		default:
-			continue
+			return "the token contains a control character"
 		}
-		return fmt.Sprintf("the token contains %s (character %d of %d)", kind, i, n)
 	}
 	return ""
 }

@@ -219,6 +219,47 @@ func (e *AmbiguousMintError) Error() string {
 // Unwrap returns the cause.
 func (e *AmbiguousMintError) Unwrap() error { return e.Cause }
 
+// RetryCutShortError is an answer that asked for a wait before the next
+// attempt (Retry-After) that would not fit in the time left: the call ends at
+// once with that answer (Err), rather than later with a timeout that hides
+// it. A backoff that does not fit ends the call with the answer alone.
+type RetryCutShortError struct {
+	// Err is the answer's error, an *APIError.
+	Err error
+	// RetryAfter is the wait the answer asked for, before any cap.
+	RetryAfter time.Duration
+	// Left is the time that was left.
+	Left time.Duration
+	// CallerDeadline is true when the time left was the caller's (the
+	// operation's time limit, such as a resource's timeouts), false when it
+	// was the call's own (Config.MaxCallTime).
+	CallerDeadline bool
+}
+
+// retryCutShort is what a call ends with when the wait before its next
+// attempt would not fit in the time left: cause, saying so when the answer
+// asked for that wait (a Retry-After date is read on the API's clock).
+func (c *Client) retryCutShort(cause error, header http.Header, left time.Duration, callerDeadline bool) error {
+	ra, ok := parseRetryAfter(header.Get("Retry-After"), c.Now())
+	if !ok || ra <= 0 {
+		return cause
+	}
+	return &RetryCutShortError{Err: cause, RetryAfter: ra, Left: max(left, 0), CallerDeadline: callerDeadline}
+}
+
+// Error is the answer's error, then why it was not retried.
+func (e *RetryCutShortError) Error() string {
+	whose := "the call's time limit"
+	if e.CallerDeadline {
+		whose = "the operation's time limit"
+	}
+	return fmt.Sprintf("%s; not retried: the server asked to wait %s (Retry-After), and %s has %s left",
+		e.Err.Error(), e.RetryAfter, whose, e.Left.Round(100*time.Millisecond))
+}
+
+// Unwrap returns the answer's error.
+func (e *RetryCutShortError) Unwrap() error { return e.Err }
+
 // IsNotFound reports whether err is an API answer 404 with the JSON code
 // NOT_FOUND: the user or token is gone. A plain-text 404 (no route) is not.
 func IsNotFound(err error) bool {
@@ -231,6 +272,9 @@ func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthori
 
 // IsForbidden reports whether err is an API answer 403.
 func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsRateLimited reports whether err is an API answer 429 Too Many Requests.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
 
 // IsBadRequest reports whether err is an API answer 400.
 func IsBadRequest(err error) bool { return hasStatus(err, http.StatusBadRequest) }

@@ -220,7 +220,8 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 
 // waitRetry logs and sleeps before attempt n+1. It returns cause instead
 // when the wait and a useful attempt after it would not fit in the call's
-// time limit, and a cancellation error when the caller's context ends first.
+// time limit (a *RetryCutShortError when the answer asked for that wait),
+// and a cancellation error when the caller's context ends first.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
 	d, why := c.retryWait(res, n)
 	fields := cl.logFields(n, res.status)
@@ -240,7 +241,7 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 			fields["time_limit_ms"] = c.maxCallTime.Milliseconds()
 		}
 		c.log.Warn(ctx, "motherduck api call failed, giving up: another attempt would not fit in "+whose, fields)
-		return cause
+		return c.retryCutShort(cause, res.header, time.Until(limit), !limit.Equal(cl.deadline))
 	}
 	c.log.Warn(ctx, "motherduck api call failed, retrying", fields)
 	if err := wait.Sleep(ctx, d); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -26,9 +27,9 @@ const nothingHalfDone = "Nothing was left half-done by this provider; it is safe
 // for later: then, its last paragraph, says what (say, ids kept in state to
 // invalidate), and the default "nothing was left half-done" is left out.
 func apiErrorDiagThen(data *providerData, action, username string, err error, then string) diag.Diagnostic {
-	retryable := nothingHalfDone
+	retryable, halfDone := nothingHalfDone, "Nothing was left half-done by this provider. "
 	if then != "" {
-		retryable = "It is safe to run again."
+		retryable, halfDone = "It is safe to run again.", ""
 	}
 	var apiErr *client.APIError
 	var ambiguous *client.AmbiguousMintError
@@ -106,6 +107,10 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 			"in pages, and %d reads of it in a row held different tokens (tokens were minted or invalidated while it was "+
 			"read, or the API pages inconsistently), so the provider cannot tell which tokens exist and changed nothing. "+
 			"It is safe to run again.\n\n%s", action, unsettled.Reads, cause(err))
+	case client.IsRateLimited(err):
+		summary, detail = "MotherDuck API Rate Limited", fmt.Sprintf("Could not %s: MotherDuck is rate limiting this "+
+			"provider's requests (it answered HTTP 429 Too Many Requests)%s. %sRun again once the rate limit has passed%s.\n\n%s",
+			action, rateLimitedClause(err), halfDone, raiseTimeoutHint(err), cause(err))
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Code == "":
 		summary, detail = "MotherDuck API Route Not Found", fmt.Sprintf("Could not %s: %s %s answered a plain 404 Not Found, "+
 			"which means the server has no such route, not that the user or token is gone. Check that api_url is the root URL of "+
@@ -135,6 +140,36 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 		detail += "\n\n" + then
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
+}
+
+// rateLimitedClause says, for a 429, how the provider's retries ended: the
+// wait the API asked for cut short by a time limit, or every attempt refused.
+func rateLimitedClause(err error) string {
+	var cut *client.RetryCutShortError
+	if !errors.As(err, &cut) {
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && apiErr.Attempts > 1 {
+			return " to every attempt," + spentClause(apiErr)
+		}
+		return ""
+	}
+	limit := "the time one request may take with its retries (`request_timeout` times the attempts, at most a minute " +
+		"unless one `request_timeout` is longer)"
+	if cut.CallerDeadline {
+		limit = "the operation's time limit (the resource's `timeouts`)"
+	}
+	return fmt.Sprintf(" and asked to wait %s before trying again, but that wait would outlast %s, which had %s left, "+
+		"so the wait was cut short and the provider stopped at once", cut.RetryAfter, limit, cut.Left.Round(100*time.Millisecond))
+}
+
+// raiseTimeoutHint suggests a longer timeout when the resource's timeouts
+// cut a wait short.
+func raiseTimeoutHint(err error) string {
+	var cut *client.RetryCutShortError
+	if errors.As(err, &cut) && cut.CallerDeadline {
+		return ", or give the operation more time in the resource's `timeouts` block"
+	}
+	return ""
 }
 
 // keptOnRecord says where a failed mint's leftovers are: every caller

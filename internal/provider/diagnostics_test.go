@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/client"
 )
@@ -26,7 +27,21 @@ func TestAPIErrorDiag_WhatToDoNext(t *testing.T) {
 		wantNone []string
 	}{
 		{"503", apiErr(503), "", []string{"HTTP 503", nothingHalfDone}, []string{"refused the request"}},
-		{"429", apiErr(429), "", []string{"HTTP 429", nothingHalfDone}, []string{"refused the request"}},
+		{"429", apiErr(429), "", []string{"MotherDuck API Rate Limited", "rate limiting", "HTTP 429", "Nothing was left half-done",
+			"Run again once the rate limit has passed."}, []string{"refused the request", "cut short", "timeouts"}},
+		{"429 to every attempt", &client.APIError{Operation: client.OpRevokeToken, StatusCode: 429, Attempts: 5, Elapsed: 12 * time.Second}, "",
+			[]string{"HTTP 429 Too Many Requests) to every attempt, after 5 attempts over 12s."}, []string{"cut short"}},
+		{"429, Retry-After past the timeouts", &client.RetryCutShortError{Err: apiErr(429), RetryAfter: 20 * time.Second,
+			Left: 4900 * time.Millisecond, CallerDeadline: true}, "",
+			[]string{"MotherDuck API Rate Limited", "asked to wait 20s before trying again, but that wait would outlast the operation's time " +
+				"limit (the resource's `timeouts`), which had 4.9s left, so the wait was cut short", "give the operation more time in the resource's `timeouts` block",
+				"Cause: revoke token: HTTP 429: Too Many Requests; not retried: the server asked to wait 20s (Retry-After), and the operation's time limit has 4.9s left."},
+			nil},
+		{"429, Retry-After past the call's limit, ids kept", &client.RetryCutShortError{Err: apiErr(429), RetryAfter: 30 * time.Second, Left: time.Second}, later,
+			[]string{"asked to wait 30s before trying again, but that wait would outlast the time one request may take with its retries",
+				"Run again once the rate limit has passed."}, []string{"half-done", "timeouts` block"}},
+		{"503 cut short", &client.RetryCutShortError{Err: apiErr(503), RetryAfter: 20 * time.Second, Left: time.Second, CallerDeadline: true}, "",
+			[]string{"MotherDuck API Error", "HTTP 503", "not retried: the server asked to wait 20s"}, []string{"Rate Limited"}},
 		{"409", apiErr(409), "", []string{"HTTP 409", "refused the request, so it changed nothing", "gets the same answer"},
 			[]string{"safe to run again", "half-done"}},
 		{"408", apiErr(408), "", []string{"HTTP 408", nothingHalfDone}, []string{"refused the request"}},

@@ -466,6 +466,42 @@ func TestAccFaults_mintRateLimitedHonoursRetryAfter(t *testing.T) {
 	}
 }
 
+// TestAccFaults_mintRateLimitedPastTheTimeout: a 429 whose Retry-After (20s)
+// outlasts the create timeout (5s) ends the apply at once with an error that
+// says the API is rate limiting and that the wait it asked for was cut short
+// by the timeout, not later with a bare timeout; no token is minted.
+func TestAccFaults_mintRateLimitedPastTheTimeout(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "20"})
+	var start time.Time
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{{
+			PreConfig: func() { start = time.Now() },
+			Config: env.Config(`
+resource "motherduck_user_token" "t" {
+  username = "svc_ci"
+  name     = "rate-limited"
+  timeouts {
+    create = "5s"
+  }
+}
+`),
+			ExpectError: regexp.MustCompile(`(?s)MotherDuck API Rate Limited.*rate\s+limiting.*HTTP\s+429.*asked\s+to\s+wait\s+20s\s+before\s+trying\s+again,` +
+				`\s+but\s+that\s+wait\s+would\s+outlast\s+the\s+operation's\s+time\s+limit\s+\(the\s+resource's\s+` + "`timeouts`" + `\),` +
+				`\s+which\s+had\s+[0-9.]+s\s+left,\s+so\s+the\s+wait\s+was\s+cut\s+short`),
+		}},
+	})
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("the apply took %s: it waited toward a timeout the retry could not meet", d.Round(time.Millisecond))
+	}
+	if got := fmt.Sprint(statuses(requestsOf(env, emulator.OpMint))); got != "[429]" {
+		t.Errorf("want one mint answered 429, got %s", got)
+	}
+}
+
 // TestAccFaults_revokeUnavailableTwice: destroy succeeds through two 503
 // answers on the revoke, and the token ends revoked.
 func TestAccFaults_revokeUnavailableTwice(t *testing.T) {

@@ -71,7 +71,7 @@ func (src tokenSource) move(ctx context.Context, req resource.MoveStateRequest, 
 		ReadOnly:     raw.boolean("read_only"),
 		Description:  types.StringNull(),
 		Keepers:      types.MapNull(types.StringType),
-		RotateBefore: timetypes.NewGoDurationNull(),
+		RotateBefore: nullGoDuration(),
 	}
 	m.ID = raw.tokenID("id", m.Username.ValueString())
 	if msg := usernameProblem(m.Username.ValueString()); msg != "" && !m.Username.IsNull() {

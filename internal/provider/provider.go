@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -93,11 +92,11 @@ type providerData struct {
 }
 
 type providerModel struct {
-	Token          types.String         `tfsdk:"token"`
-	APIURL         types.String         `tfsdk:"api_url"`
-	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64          `tfsdk:"max_retries"`
-	TokenPolicy    types.Object         `tfsdk:"token_policy"`
+	Token          types.String `tfsdk:"token"`
+	APIURL         types.String `tfsdk:"api_url"`
+	RequestTimeout goDuration   `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	TokenPolicy    types.Object `tfsdk:"token_policy"`
 }
 
 // New returns the provider factory that main serves.
@@ -151,7 +150,7 @@ func (p *motherduckProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
+				CustomType: goDurationType{},
 				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request to the API, as a Go duration such as `\"30s\"` "+
 					"(between 1s and 10m; default `%q`). A request that runs out of time counts as a failed attempt and is retried "+
 					"where that is safe. The resource's `timeouts` block bounds a whole operation, retries included (the clean-up after a "+
@@ -205,8 +204,8 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing MotherDuck Token",
-			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument, "+
-				"or one of the environment variables %s.", orList(tokenEnvNames)))
+			fmt.Sprintf("The provider needs a read/write token of an organization Admin. Set the `token` argument of the "+
+				"`provider \"motherduck\"` block, or one of the environment variables %s.", orList(tokenEnvNames)))
 	}
 
 	apiURL := cfg.APIURL.ValueString()
@@ -217,7 +216,7 @@ func (p *motherduckProvider) Configure(ctx context.Context, req provider.Configu
 			apiURL = DefaultAPIURL
 		} else if msg := checkAPIURL(apiURL); msg != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid MotherDuck API URL",
-				fmt.Sprintf("The %s environment variable is not a usable API URL: %s", name, msg))
+				fmt.Sprintf("The %s environment variable, %s, is not a usable API URL: %s.", name, quoteURL(apiURL), msg))
 		}
 	}
 

@@ -101,7 +101,9 @@ func (r *serviceAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true,
+				CreateDescription: serviceAccountCreateTimeoutDescription, ReadDescription: serviceAccountReadTimeoutDescription,
+				DeleteDescription: serviceAccountDeleteTimeoutDescription}),
 		},
 	}
 }
@@ -390,8 +392,10 @@ func (r *serviceAccountResource) checkImportable(ctx context.Context, username s
 			fmt.Sprintf("User %q is a person's account (a human member of the organization), not a service account. "+
 				"%s manages service accounts only, and destroying one deletes the user: for this user that would "+
 				"permanently delete the person's account and every database, share and token they own. Nothing was "+
-				"imported. Check the username; to manage tokens of this user, use motherduck_user_token.",
-				username, serviceAccountType))
+				"imported. Check the username. Tokens of a person cannot be managed for them: MotherDuck lets an admin mint "+
+				"tokens only for its own user and for service accounts. For credentials Terraform manages, create a service "+
+				"account with %s and mint its tokens with motherduck_user_token.",
+				username, serviceAccountType, serviceAccountType))
 		return false, false
 	case client.UserKindServiceAccount:
 		return true, true

@@ -631,6 +631,13 @@ resource "motherduck_service_account" "admin" {
 	if code == 0 || !person.MatchString(out) || strings.Contains(out, "Import successful") {
 		t.Fatalf("import of a human user: exit %d, want a refusal:\n%s", code, out)
 	}
+	// It suggests only what can work: an admin cannot mint for a person.
+	if flat := oneLine(out); !strings.Contains(flat, "Tokens of a person cannot be managed for them: MotherDuck lets an admin "+
+		"mint tokens only for its own user and for service accounts. For credentials Terraform manages, create a service account "+
+		"with motherduck_service_account and mint its tokens with motherduck_user_token.") ||
+		strings.Contains(flat, "to manage tokens of this user") {
+		t.Fatalf("import of a human user: the refusal does not point the right way:\n%s", out)
+	}
 	code, out = cli.Run("import", "-no-color", "-input=false", "motherduck_service_account.admin", emulator.DefaultAdminUsername)
 	if code == 0 || !strings.Contains(out, "Cannot Import a Person's Account") {
 		t.Fatalf("import of the admin: exit %d, want a refusal:\n%s", code, out)

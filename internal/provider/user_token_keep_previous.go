@@ -39,7 +39,9 @@ func keepPreviousAttributes() map[string]schema.Attribute {
 				"window opening, a `keepers` change, or a change of `name`, `ttl`, `token_type` or `description`) is then an " +
 				"update in place: the new token becomes `token`/`id`, the one it replaces becomes `previous_token`/`previous_id` " +
 				"and stays valid, and the token that was previous before is invalidated. At most two tokens are live at a time. " +
-				"A `username` change still replaces the resource. Turning it off invalidates the previous token. Default `false`.",
+				"A `username` change still replaces the resource. Turning it off invalidates the previous token. Default `false`. " +
+				"A consumer takes `token` after every apply that changed it, even one that failed later: the token it holds is " +
+				"then `previous_token`, and the next rotation invalidates it.",
 		},
 		"previous_id": schema.StringAttribute{
 			Computed:            true,
@@ -144,7 +146,7 @@ func inputsChanged(plan, state userTokenModel) bool {
 }
 
 // inRotationWindow reports whether the token's rotate_before window is open.
-func inRotationWindow(now time.Time, rotateBefore timetypes.GoDuration, expireAt timetypes.RFC3339) bool {
+func inRotationWindow(now time.Time, rotateBefore goDuration, expireAt timetypes.RFC3339) bool {
 	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || expireAt.IsNull() || expireAt.IsUnknown() {
 		return false
 	}

@@ -14,19 +14,19 @@ import (
 
 // userTokenModel is the resource's state and plan.
 type userTokenModel struct {
-	ID           types.String         `tfsdk:"id"`
-	Username     types.String         `tfsdk:"username"`
-	Name         types.String         `tfsdk:"name"`
-	TTL          types.Number         `tfsdk:"ttl"`
-	TokenType    types.String         `tfsdk:"token_type"`
-	Description  types.String         `tfsdk:"description"`
-	Keepers      types.Map            `tfsdk:"keepers"`
-	RotateBefore timetypes.GoDuration `tfsdk:"rotate_before"`
-	Token        types.String         `tfsdk:"token"`
-	CreatedTS    timetypes.RFC3339    `tfsdk:"created_ts"`
-	ExpireAt     timetypes.RFC3339    `tfsdk:"expire_at"`
-	ReadOnly     types.Bool           `tfsdk:"read_only"`
-	Timeouts     timeouts.Value       `tfsdk:"timeouts"`
+	ID           types.String      `tfsdk:"id"`
+	Username     types.String      `tfsdk:"username"`
+	Name         types.String      `tfsdk:"name"`
+	TTL          types.Number      `tfsdk:"ttl"`
+	TokenType    types.String      `tfsdk:"token_type"`
+	Description  types.String      `tfsdk:"description"`
+	Keepers      types.Map         `tfsdk:"keepers"`
+	RotateBefore goDuration        `tfsdk:"rotate_before"`
+	Token        types.String      `tfsdk:"token"`
+	CreatedTS    timetypes.RFC3339 `tfsdk:"created_ts"`
+	ExpireAt     timetypes.RFC3339 `tfsdk:"expire_at"`
+	ReadOnly     types.Bool        `tfsdk:"read_only"`
+	Timeouts     timeouts.Value    `tfsdk:"timeouts"`
 
 	KeepPrevious     types.Bool        `tfsdk:"keep_previous"`
 	PreviousID       types.String      `tfsdk:"previous_id"`

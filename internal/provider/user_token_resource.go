@@ -59,9 +59,11 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A MotherDuck access token of one user. Creating it mints the token; destroying or replacing it " +
-			"invalidates the token (`DELETE /v1/users/{username}/tokens/{token_id}`). A token cannot change, so changing any " +
-			"input replaces it: a new token is minted and the old one invalidated. With `keep_previous` a rotation is an " +
-			"update in place instead, and the token it replaces stays valid until the next rotation.",
+			"invalidates the token (`DELETE /v1/users/{username}/tokens/{token_id}`). A token cannot change, so changing " +
+			"`username`, `name`, `ttl`, `token_type`, `description` or `keepers` replaces it: a new token is minted and the old " +
+			"one invalidated. With `keep_previous` such a rotation (except a `username` change) is an update in place instead, " +
+			"and the token it replaces stays valid until the next rotation. `rotate_before`, `keep_previous` and `timeouts` " +
+			"change in place.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
@@ -126,7 +128,7 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"rotate_before": schema.StringAttribute{
 				Optional:   true,
-				CustomType: timetypes.GoDurationType{},
+				CustomType: goDurationType{},
 				MarkdownDescription: "Rotate the token once the time left before `expire_at` is less than this duration " +
 					"(a Go duration such as `\"168h\"`). The plan then replaces the token; with " +
 					"`lifecycle { create_before_destroy = true }` the new token exists before the old one is invalidated, in the same " +
@@ -164,6 +166,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: mintTimeoutDescription("minting the token"),
 				UpdateDescription: mintTimeoutDescription("an update (with `keep_previous`, a rotation mints the new token)"),
+				ReadDescription:   tokenReadTimeoutDescription,
+				DeleteDescription: tokenDeleteTimeoutDescription,
 			}),
 		},
 	}
@@ -201,7 +205,7 @@ func (r *userTokenResource) Configure(_ context.Context, req resource.ConfigureR
 func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	// Only rotate_before and ttl matter here: read just those, since this
 	// runs for every token of a configuration on every plan.
-	var rotateBefore timetypes.GoDuration
+	var rotateBefore goDuration
 	var ttl types.Number
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() {
@@ -237,6 +241,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	defer r.explainRotation(ctx, req, resp)
 	var keepPrevious types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious)...)
 	if resp.Diagnostics.HasError() {
@@ -252,7 +257,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	// Most tokens have no rotate_before: look at it alone before decoding
 	// the whole plan and state, since this runs for every token on every plan.
-	var rotateBefore timetypes.GoDuration
+	var rotateBefore goDuration
 	var stateExpireAt timetypes.RFC3339
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() || rotateBefore.IsNull() || rotateBefore.IsUnknown() {

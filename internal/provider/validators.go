@@ -98,7 +98,7 @@ func checkAPIURL(raw string) string {
 	case !u.IsAbs() || u.Host == "" || u.Hostname() == "":
 		return "it must be an absolute URL such as " + DefaultAPIURL
 	case u.User != nil:
-		return "it must not hold user information"
+		return "it must not hold user information (a user name or password before \"@\"); the provider authenticates with its token alone"
 	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.Contains(raw, "#"):
 		return "it must not hold a query or a fragment"
 	case u.Path != "" && u.Path != "/":
@@ -196,13 +196,55 @@ func (apiURLValidator) ValidateString(_ context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if msg := checkAPIURL(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid MotherDuck API URL",
-			fmt.Sprintf("The api_url %q is not usable: %s.", req.ConfigValue.ValueString(), msg))
+	raw := req.ConfigValue.ValueString()
+	msg := checkAPIURL(raw)
+	if msg == "" {
+		return
 	}
+	detail := fmt.Sprintf("The api_url %s is not usable: %s.", quoteURL(raw), msg)
+	if withoutUserInfo(raw) != raw {
+		// Not attached to the attribute: Terraform would print its
+		// configuration line, and the password in it.
+		resp.Diagnostics.AddError("Invalid MotherDuck API URL", detail)
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid MotherDuck API URL", detail)
 }
 
-// durationValidator bounds a timetypes.GoDuration attribute to [min, max];
+// quoteURL quotes a URL for a message, without its user information, and
+// says so when it had some.
+func quoteURL(raw string) string {
+	if shown := withoutUserInfo(raw); shown != raw {
+		return fmt.Sprintf("%q (shown without its user information)", shown)
+	}
+	return fmt.Sprintf("%q", raw)
+}
+
+// withoutUserInfo is raw with any user information ("user:password@")
+// removed, for printing. A string that does not parse as a URL, or parses
+// without an authority, loses everything up to its last "@" after the
+// scheme: better a URL shown cut than a password shown.
+func withoutUserInfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	if err == nil && u.Opaque == "" {
+		return raw // no authority with user information
+	}
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return raw[:start] + raw[at+1:]
+}
+
+// durationValidator bounds a goDurationType attribute to [min, max];
 // the type itself refuses a string that is not a duration.
 type durationValidator struct{ min, max time.Duration }
 
@@ -225,7 +267,7 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
 	if err != nil {
-		return // timetypes.GoDuration reports it
+		return // goDurationType reports it
 	}
 	if (v.min > 0 && d < v.min) || (v.max > 0 && d > v.max) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",

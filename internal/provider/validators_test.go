@@ -35,6 +35,30 @@ func TestCheckAPIURL(t *testing.T) {
 	checkAcceptance(t, "api_url", checkAPIURL, ok, notOK)
 }
 
+// TestWithoutUserInfo: a URL is printed without its user information, and a
+// string that is not a clean URL loses everything up to its last "@" rather
+// than show what may be a password.
+func TestWithoutUserInfo(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://user:pw@api.example.com":     "https://api.example.com",
+		"https://user@api.example.com/v1?x=1": "https://api.example.com/v1?x=1",
+		"ftp://user:pw@h":                     "ftp://h",
+		"https://user:p%zz@h":                 "https://h",       // does not parse
+		"https://user:p/w@h":                  "https://h",       // bad port: does not parse
+		"user:pw@api.example.com":             "api.example.com", // no scheme: parses as opaque
+		"https://api.example.com":             "https://api.example.com",
+		"http://localhost:8080/v1":            "http://localhost:8080/v1",
+	} {
+		got := withoutUserInfo(raw)
+		if got != want {
+			t.Errorf("withoutUserInfo(%q) = %q, want %q", raw, got, want)
+		}
+		if strings.Contains(got, "pw") || strings.Contains(got, "p%zz") || strings.Contains(got, "p/w") {
+			t.Errorf("withoutUserInfo(%q) = %q shows the password", raw, got)
+		}
+	}
+}
+
 // checkAcceptance asserts that problem ("" = accepted) accepts each of good
 // and refuses each of bad.
 func checkAcceptance(t *testing.T, what string, problem func(string) string, good, bad []string) {

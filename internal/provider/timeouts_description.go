@@ -1,0 +1,41 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Descriptions of the timeouts blocks' read and delete (and the service
+// account's create): what each bounds and its default, as
+// mintTimeoutDescription does for a token's create and update, in place of
+// the framework's generic text.
+
+// shortDuration renders d without trailing zero units: "5m", "2m".
+func shortDuration(d time.Duration) string { return strings.TrimSuffix(d.String(), "0s") }
+
+// operationTimeoutDescription documents the timeout of an operation (what)
+// made of calls (does). The whole operation is bounded, retries and the
+// waits between them included; each request is also bounded by the
+// provider's request_timeout.
+func operationTimeoutDescription(what, does string) string {
+	return fmt.Sprintf("How long %s may take (%s), retries and the waits between them included, as a Go duration such as "+
+		"`\"30s\"` or `\"2h45m\"` (default `%s`). Each request is also bounded by the provider's `request_timeout`.",
+		what, does, shortDuration(defaultOperationTimeout))
+}
+
+// deleteFromState is the framework's caveat about delete, in its place.
+const deleteFromState = " A destroy reads this value from state: a new value counts once an apply has saved it."
+
+var (
+	tokenReadTimeoutDescription = operationTimeoutDescription("reading the token in a refresh, which every plan and apply makes,",
+		"listing the user's tokens to see whether it is still valid")
+	tokenDeleteTimeoutDescription = operationTimeoutDescription("destroying the token",
+		"invalidating it, and with `keep_previous` the previous token and any ids in `pending_revoke_ids`") + deleteFromState
+	serviceAccountCreateTimeoutDescription = operationTimeoutDescription("creating the service account",
+		"checking that the username is free, creating it, and, when the answer is lost, checking whether it was created")
+	serviceAccountReadTimeoutDescription = operationTimeoutDescription("reading the service account in a refresh, which every plan "+
+		"and apply makes,", "asking whether it still exists")
+	serviceAccountDeleteTimeoutDescription = operationTimeoutDescription("destroying the service account",
+		"checking in the organization's user list that it is a service account, and deleting it") + deleteFromState
+)
