@@ -19,10 +19,10 @@ provider "motherduck" {
 
   # Limits every token of this configuration must meet, checked at plan time,
   # before any request: no module can mint a token that never expires, or
-  # lives longer than 30 days, by mistake. Narrow allowed_token_types to
+  # lives longer than 180 days, by mistake. Narrow allowed_token_types to
   # ["read_scaling"] where only readers need tokens.
   token_policy {
-    max_ttl             = 2592000
+    max_ttl             = 180 * 24 * 3600
     require_ttl         = true
     allowed_token_types = ["read_write", "read_scaling"]
   }

@@ -27,6 +27,7 @@ variable "release" {
 resource "motherduck_user_token" "release" {
   username = "svc_reporting"
   name     = "release-reader"
+  ttl      = 180 * 24 * 3600
   keepers = {
     release = var.release
   }

@@ -6,11 +6,13 @@ resource "motherduck_user_token" "ci" {
   description = "Used by the CI pipeline to load nightly data"
 }
 
-# A read-scaling token that never expires, for dashboards.
+# A read-scaling token for dashboards, valid for 90 days. Without ttl a token
+# never expires (a provider token_policy with require_ttl refuses that).
 resource "motherduck_user_token" "dashboards" {
   username   = "svc_reporting"
   name       = "dashboards"
   token_type = "read_scaling"
+  ttl        = 90 * 24 * 3600
 }
 
 # The secret is sensitive: Terraform hides it in plan and apply output.
