@@ -168,8 +168,12 @@ func (o *OpenTokens) RevokeAll(ctx context.Context) []error {
 			o.mu.Unlock()
 			if !left.Empty() {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("what ephemeral token mints of user %q left is not settled (tokens %v, %d mint(s) of unknown outcome): %v",
-					k.username, left.Revoke, len(left.Intents), err))
+				e := fmt.Errorf("what ephemeral token mints of user %q left is not settled (tokens %v, %d mint(s) of unknown outcome)",
+					k.username, left.Revoke, len(left.Intents))
+				if err != nil {
+					e = fmt.Errorf("%w: %w", e, err)
+				}
+				errs = append(errs, e)
 				mu.Unlock()
 			}
 		})

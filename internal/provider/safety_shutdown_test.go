@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -106,4 +107,28 @@ func stateIDs(t *testing.T, file string) map[string]bool {
 		}
 	}
 	return ids
+}
+
+// TestAccSafety_ephemeralOpenLeftoverRevokedAtShutdown: an ephemeral
+// token's mint commits and loses its answer, and the clean-up's revoke of
+// that token is refused once (403). The open fails; what it left is owed to
+// the provider process, which invalidates it before it ends. (Before, the
+// error named the token and nothing revoked it.)
+func TestAccSafety_ephemeralOpenLeftoverRevokedAtShutdown(t *testing.T) {
+	t.Parallel()
+	skipBelowEphemeral(t)
+	env := acctest.NewEnv(t)
+	r := newEphemeralCLIRun(t, env, ephemeralCLIConfig(env, "", `
+data "motherduck_user_tokens" "through" {
+  provider = motherduck.eph
+  username = "svc_ci"
+}
+`))
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultStatus, Status: 403, Times: 1})
+	out := runFailingCLI(r, "plan")
+	if !strings.Contains(out, "Token Mint Outcome Unknown") {
+		t.Fatalf("the open did not fail on the lost mint:\n%s", out)
+	}
+	waitNoneLeftOpen(t, env, func() string { return out })
 }
