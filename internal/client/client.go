@@ -122,7 +122,7 @@ type Client struct {
 	baseBackoff    time.Duration
 	recovery       time.Duration
 
-	users    users       // per-user bookkeeping
+	users    perUser     // per-user list cache and mint ledger
 	apiClock serverClock // the API's clock, as far as answers tell
 }
 

@@ -42,12 +42,12 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 	if err := c.ensureBaseline(ctx, username, u); err != nil {
 		return nil, fmt.Errorf("%s: listing the user's existing tokens first: %w", OpMintToken, err)
 	}
-	release, err := u.lockName(ctx, req.Name)
+	release, err := u.ledger.lockName(ctx, req.Name)
 	if err != nil {
 		return nil, c.canceledError(cl, 0, err, nil)
 	}
 	defer release()
-	defer u.startMint()()
+	defer u.ledger.startMint()()
 	c.begin(cl)
 
 	var owed Debt
@@ -55,34 +55,34 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		if owed.Empty() {
 			return nil, cause
 		}
-		u.markAmbiguous()
+		u.ledger.markAmbiguous()
 		return nil, &AmbiguousMintError{Username: username, Name: req.Name, Cause: cause, Owed: owed}
 	}
 	for n := 1; ; n++ {
 		sent := c.now()
 		in := Intent{Username: username, Name: req.Name, TTL: req.TTL, TokenType: req.TokenType, Description: req.Description,
-			From: c.Now(), Known: u.knownIDs()}
-		u.bump()
+			From: c.Now(), Known: u.ledger.knownIDs()}
+		u.lists.bump()
 		res := c.attempt(ctx, cl, n)
-		u.bump()
+		u.lists.bump()
 		got := c.now()
 		in.To = c.Now()
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body, req)
-			if reason == "" && u.known(ct.ID) {
+			if reason == "" && u.ledger.known(ct.ID) {
 				// A token that existed before this mint, or that this
 				// process minted or revoked already: not a new token.
 				reason, hintID = "the answer names a token that is not new", ""
 			}
 			if reason == "" {
 				c.apiClock.observeMint(ct.CreatedTS, sent, got)
-				u.addMinted(ct.ID)
+				u.ledger.addMinted(ct.ID)
 				for i := range owed.Intents {
 					owed.Intents[i].Known = append(owed.Intents[i].Known, ct.ID)
 				}
 				if !owed.Empty() {
-					u.markAmbiguous()
+					u.ledger.markAmbiguous()
 				}
 				ct.Owed = owed
 				return ct, nil
@@ -143,8 +143,8 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 // answer named is revoked first (a list may lag behind the mint); then the
 // intent is settled against a fresh list and what it left is revoked. It
 // returns what is still owed, and why the clean-up could not finish.
-func (c *Client) recoverMint(ctx context.Context, username string, u *user, in Intent) (Debt, error) {
-	if in.Hint != "" && !u.known(in.Hint) {
+func (c *Client) recoverMint(ctx context.Context, username string, u *userState, in Intent) (Debt, error) {
+	if in.Hint != "" && !u.ledger.known(in.Hint) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 		err := c.persist(rctx, func() error { return c.DeleteToken(rctx, username, in.Hint) })
 		cancel()
@@ -170,9 +170,9 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *user, in I
 
 // ensureBaseline makes sure the user's baseline is known, listing the user
 // (shared with concurrent ListTokens calls and mints) if needed.
-func (c *Client) ensureBaseline(ctx context.Context, username string, u *user) error {
+func (c *Client) ensureBaseline(ctx context.Context, username string, u *userState) error {
 	for range 3 {
-		if u.hasBaseline() {
+		if u.ledger.hasBaseline() {
 			return nil
 		}
 		if _, err := c.ListTokens(ctx, username); err != nil {

@@ -279,13 +279,16 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 		return fmt.Errorf("%s: token id is empty", OpRevokeToken)
 	}
 	u := c.users.get(username)
-	u.bump()
+	u.lists.bump()
 	_, err := c.do(ctx, &call{
 		op:     OpRevokeToken,
 		method: http.MethodDelete,
 		path:   tokensPath(username) + "/" + escapeSegment(tokenID),
 	})
-	u.revokeDone(tokenID, err == nil || IsNotFound(err))
+	u.lists.bump()
+	if err == nil || IsNotFound(err) {
+		u.ledger.addRevoked(tokenID)
+	}
 	return err
 }
 
@@ -303,8 +306,8 @@ func (c *Client) CreateServiceAccount(ctx context.Context, username string) erro
 		return fmt.Errorf("%s: encoding the request: %w", OpCreateServiceAccount, err)
 	}
 	u := c.users.get(username)
-	u.bump()
-	defer u.bump()
+	u.lists.bump()
+	defer u.lists.bump()
 	_, err = c.do(ctx, &call{op: OpCreateServiceAccount, method: http.MethodPost, path: "/v1/users", body: body})
 	return err
 }
@@ -318,8 +321,8 @@ func (c *Client) DeleteUser(ctx context.Context, username string) error {
 		return err
 	}
 	u := c.users.get(username)
-	u.bump()
-	defer u.bump()
+	u.lists.bump()
+	defer u.lists.bump()
 	_, err := c.do(ctx, &call{op: OpDeleteUser, method: http.MethodDelete, path: "/v1/users/" + escapeSegment(username)})
 	return err
 }

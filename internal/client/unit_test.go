@@ -418,7 +418,7 @@ func TestMintConnectionRefusedEveryTime(t *testing.T) {
 	_ = ln.Close()
 	c, _ := newTestClient(t, "http://"+addr, func(c *Config) { c.MaxAttempts = 3 })
 	// Pretend the baseline is known so that the mint itself is exercised.
-	c.users.get("u").recordBaseline(baselineTicket{eligible: true}, nil)
+	c.users.get("u").ledger.recordBaseline(baselineTicket{eligible: true}, nil)
 	_, err = c.CreateToken(ctxT(t), "u", CreateTokenRequest{Name: "ci"})
 	var te *TransportError
 	if !errors.As(err, &te) || te.Attempts != 3 || errors.As(err, new(*AmbiguousMintError)) {

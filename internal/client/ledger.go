@@ -1,0 +1,201 @@
+package client
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// perUser holds, for each username, the client's list cache and mint ledger,
+// made on first use and kept for the life of the Client.
+type perUser struct {
+	mu sync.Mutex
+	m  map[string]*userState
+}
+
+// userState is what the client keeps about one user: two things with two
+// jobs, each behind its own lock.
+type userState struct {
+	lists  listCache
+	ledger ledger
+}
+
+// get returns the state of username, creating it.
+func (p *perUser) get(username string) *userState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]*userState{}
+	}
+	s := p.m[username]
+	if s == nil {
+		s = &userState{
+			lists: listCache{flights: map[uint64]*listFlight{}},
+			ledger: ledger{baseline: map[string]struct{}{}, minted: map[string]struct{}{}, revoked: map[string]struct{}{},
+				locks: map[string]*nameLock{}},
+		}
+		p.m[username] = s
+	}
+	return s
+}
+
+// ledger is what the client knows about one user's tokens as a minter: which
+// ids existed before its mints (the baseline), which it minted and revoked,
+// the mints running, and the lock of each token name. An Intent takes its
+// Known ids from here.
+type ledger struct {
+	mu sync.Mutex
+
+	baseline      map[string]struct{}
+	baselineKnown bool
+	minted        map[string]struct{}
+	revoked       map[string]struct{}
+	// mintEpoch counts mints started; mintsActive counts mints running.
+	mintEpoch   uint64
+	mintsActive int
+	// ambiguous is set once a mint of the user left an intent open: a
+	// list may then show its late token, which must never join the
+	// baseline.
+	ambiguous bool
+	locks     map[string]*nameLock
+}
+
+// baselineTicket is taken before a list request; recordBaseline uses it to
+// tell whether the answer can serve as the baseline.
+type baselineTicket struct {
+	eligible bool
+	epoch    uint64
+}
+
+// listStarting returns the ticket of a list request about to be sent: it is
+// eligible when no mint of the user is running and none is of unknown
+// outcome.
+func (l *ledger) listStarting() baselineTicket {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return baselineTicket{eligible: l.mintsActive == 0 && !l.ambiguous, epoch: l.mintEpoch}
+}
+
+// recordBaseline adds the listed ids to the baseline when no mint started or
+// ran while the request was out.
+func (l *ledger) recordBaseline(tk baselineTicket, toks []Token) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tk.eligible && l.mintEpoch == tk.epoch && l.mintsActive == 0 {
+		for _, t := range toks {
+			l.baseline[t.ID] = struct{}{}
+		}
+		l.baselineKnown = true
+	}
+}
+
+func (l *ledger) hasBaseline() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.baselineKnown
+}
+
+// startMint counts a mint as running (so that lists made meanwhile do not
+// feed the baseline) until the returned func is called.
+func (l *ledger) startMint() (end func()) {
+	l.mu.Lock()
+	l.mintsActive++
+	l.mintEpoch++
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.mintsActive--
+		l.mu.Unlock()
+	}
+}
+
+func (l *ledger) addMinted(id string) {
+	l.mu.Lock()
+	l.minted[id] = struct{}{}
+	l.mu.Unlock()
+}
+
+func (l *ledger) addRevoked(id string) {
+	l.mu.Lock()
+	l.revoked[id] = struct{}{}
+	l.mu.Unlock()
+}
+
+func (l *ledger) isRevoked(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.revoked[id]
+	return ok
+}
+
+func (l *ledger) markAmbiguous() {
+	l.mu.Lock()
+	l.ambiguous = true
+	l.mu.Unlock()
+}
+
+// known reports whether id is in the baseline, was minted by this process or
+// was already revoked by it.
+func (l *ledger) known(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range []map[string]struct{}{l.baseline, l.minted, l.revoked} {
+		if _, ok := m[id]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// knownIDs returns the ids known returns true for, sorted.
+func (l *ledger) knownIDs() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make([]string, 0, len(l.baseline)+len(l.minted)+len(l.revoked))
+	for _, m := range []map[string]struct{}{l.baseline, l.minted, l.revoked} {
+		for id := range m {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// nameLock is a context-aware mutex for one (user, token name).
+type nameLock struct {
+	ch   chan struct{}
+	refs int
+}
+
+// lockName acquires the mint lock of a token name, giving up when ctx ends.
+func (l *ledger) lockName(ctx context.Context, name string) (release func(), err error) {
+	nl := l.refName(name)
+	select {
+	case nl.ch <- struct{}{}:
+		return func() { <-nl.ch; l.unrefName(name, nl) }, nil
+	case <-ctx.Done():
+		l.unrefName(name, nl)
+		return nil, ctx.Err()
+	}
+}
+
+func (l *ledger) refName(name string) *nameLock {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	nl := l.locks[name]
+	if nl == nil {
+		nl = &nameLock{ch: make(chan struct{}, 1)}
+		l.locks[name] = nl
+	}
+	nl.refs++
+	return nl
+}
+
+func (l *ledger) unrefName(name string, nl *nameLock) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	nl.refs--
+	if nl.refs == 0 && l.locks[name] == nl {
+		delete(l.locks, name)
+	}
+}
