@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -331,11 +332,15 @@ func TestAccMoveState_oldProviderNeededUntilApplied(t *testing.T) {
 	without.Write(withoutSource)
 	env.Server.ResetRequests()
 	code, out := without.Run("plan", "-no-color")
-	if code == 0 || !regexp.MustCompile(`(?s)Missing required provider.*`+regexp.QuoteMeta(mc.source)).MatchString(out) {
+	// Terraform: "Missing required provider"; OpenTofu refreshes first,
+	// then fails on the "unavailable provider".
+	if code == 0 || !regexp.MustCompile(`(?s)(Missing required provider|unavailable provider).*`+regexp.QuoteMeta(mc.source)).MatchString(out) {
 		t.Fatalf("want the plan without the old provider to fail naming it, got exit %d:\n%s", code, out)
 	}
-	if n := len(env.Server.Requests()); n != 0 {
-		t.Fatalf("the failed plan made %d API requests", n)
+	for _, r := range env.Server.Requests() {
+		if r.Method != http.MethodGet {
+			t.Fatalf("the failed plan wrote to the API: %+v", r)
+		}
 	}
 
 	cli.Write(targetConfig(env, mc, mc.protection))
