@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -44,9 +45,9 @@ func tokenPolicyBlock() schema.Block {
 		MarkdownDescription: "Limits that every token minted through this provider configuration must meet " +
 			"(`motherduck_user_token`, the resource and the ephemeral resource; another configuration of the provider, an " +
 			"alias, has a policy of its own). Each breach fails the plan before any API request, with an error on the " +
-			"token attribute at fault that names the policy's. The policy applies to every token the configuration " +
-			"plans, including tokens that exist already: such a token fails each plan until its configuration complies " +
-			"(which replaces it). Destroying a token is never blocked. The ephemeral token is checked with its one-hour " +
+			"token attribute at fault that names the policy's. It holds every token the plan mints: a new token, a " +
+			"replacement, a rotation. A token that exists already and breaches it is kept, with a warning, until it is " +
+			"next minted anew; refresh and destroy are never blocked. The ephemeral token is checked with its one-hour " +
 			"default `ttl` when it sets none. A policy value that depends on a resource not created yet is checked when " +
 			"Terraform plans the token again during apply, still before the mint.",
 		Attributes: map[string]schema.Attribute{
@@ -237,4 +238,31 @@ func quotedJoin(values []string, sep string) string {
 		quoted[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(quoted, sep)
+}
+
+// policyOfExisting holds an existing token to the policy when the plan mints
+// in its place (a rotation in place: the planned id is unknown). A token the
+// plan keeps is only warned about: failing its plans would also fail the
+// refresh that every destroy runs first. A replacement's create half is
+// checked on its own (ModifyPlan, with no prior state).
+func policyOfExisting(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || data == nil || data.policy == nil || len(resp.RequiresReplace) > 0 {
+		return
+	}
+	var id types.String
+	if resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("id"), &id)...); id.IsUnknown() {
+		checkTokenPolicyPlan(ctx, data, req.Config, resp.Plan, &resp.Diagnostics)
+		return
+	}
+	var breaches diag.Diagnostics
+	checkTokenPolicyPlan(ctx, data, req.Config, resp.Plan, &breaches)
+	for _, d := range breaches.Errors() {
+		detail := d.Detail() + " This token exists already and is kept; the policy refuses it when it is next minted " +
+			"(a rotation or a replacement)."
+		if dp, ok := d.(diag.DiagnosticWithPath); ok {
+			resp.Diagnostics.AddAttributeWarning(dp.Path(), "Existing Token Breaches token_policy", detail)
+		} else {
+			resp.Diagnostics.AddWarning("Existing Token Breaches token_policy", detail)
+		}
+	}
 }

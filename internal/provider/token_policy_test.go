@@ -214,3 +214,24 @@ func TestAccTokenPolicy_unknownAtPlanEnforcedBeforeMint(t *testing.T) {
 		})
 	}
 }
+
+// A token minted before the policy and breaching it is kept (a warning, not an
+// error): the plan goes through, and so does destroy, whose refresh plans
+// every token first.
+func TestAccTokenPolicy_existingTokenDoesNotBlockDestroy(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             env.CheckNoLiveTokens("svc_ci"),
+		Steps: []resource.TestStep{
+			{Config: policyConfig(env, "max_ttl = 604800", policyToken("ttl = 604800"))},
+			{
+				// The policy narrows: the existing token breaches it and is kept.
+				Config:           policyConfig(env, "max_ttl = 86400", policyToken("ttl = 604800")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			// The post-test destroy runs with this configuration.
+		},
+	})
+}

@@ -235,13 +235,16 @@ func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.Val
 // keep_previous, by replacement without. It reads the clock while planning,
 // so the apply carries out exactly what the plan showed.
 func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !checkTokenPolicyPlan(ctx, r.data, req.Config, req.Plan, &resp.Diagnostics) { // token_policy.go
-		return
+	if req.Plan.Raw.IsNull() {
+		return // a destroy: never held to the policy
 	}
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
+		// A create, or the create half of a replacement: it mints.
+		checkTokenPolicyPlan(ctx, r.data, req.Config, req.Plan, &resp.Diagnostics) // token_policy.go
 		return
 	}
 	defer r.explainRotation(ctx, req, resp)
+	defer policyOfExisting(ctx, r.data, req, resp) // token_policy.go
 	var keepPrevious types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious)...)
 	if resp.Diagnostics.HasError() {
