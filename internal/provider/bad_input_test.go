@@ -83,6 +83,9 @@ var badInputs = []badInput{
 	{"rotate_before longer than ttl", withTTL + `rotate_before = "2h"`, false, `rotate_before[\s\S]*shorter`},
 	{"rotate_before negative", withTTL + `rotate_before = "-1h"`, false, `rotate_before`},
 	{"rotate_before under a second", withTTL + `rotate_before = "500ms"`, false, `rotate_before must be at\s+least\s+1s,\s+got\s+500ms`},
+	// timeouts
+	{"timeouts create negative", withNames + "timeouts {\n  create = \"-5m\"\n}", false, `timeouts.create must be a positive duration[\s\S]*"-5m"`},
+	{"timeouts delete zero", withNames + "timeouts {\n  delete = \"0s\"\n}", false, `timeouts.delete must be a positive duration`},
 	// keepers and unknown arguments
 	{"keepers wrong type", withNames + `keepers = "v1"`, false, `keepers`},
 	{"unknown argument", withNames + `secret = "y"`, false, `secret`},

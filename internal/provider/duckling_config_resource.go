@@ -147,6 +147,7 @@ func (r *ducklingConfigResource) Configure(_ context.Context, req resource.Confi
 // ValidateConfig refuses, with 0 requests, a cooldown on a pulse half: the
 // API would refuse it.
 func (r *ducklingConfigResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 	validatePulseCooldown(ctx, req.Config, &resp.Diagnostics)
 }
 

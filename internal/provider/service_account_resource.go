@@ -26,13 +26,19 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*serviceAccountResource)(nil)
-	_ resource.ResourceWithConfigure   = (*serviceAccountResource)(nil)
-	_ resource.ResourceWithImportState = (*serviceAccountResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*serviceAccountResource)(nil)
-	_ resource.ResourceWithIdentity    = (*serviceAccountResource)(nil)
-	_ resource.ResourceWithMoveState   = (*serviceAccountResource)(nil)
+	_ resource.Resource                   = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithConfigure      = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithImportState    = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithIdentity       = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithMoveState      = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serviceAccountResource)(nil)
 )
+
+// ValidateConfig refuses a timeout that is not positive, at plan.
+func (r *serviceAccountResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
+}
 
 const serviceAccountType = "motherduck_service_account"
 

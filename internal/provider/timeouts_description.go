@@ -1,9 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Descriptions of the timeouts blocks' read and delete (and the service
@@ -39,3 +46,23 @@ var (
 	serviceAccountDeleteTimeoutDescription = operationTimeoutDescription("destroying the service account",
 		"checking in the organization's user list that it is a service account, and deleting it") + deleteFromState
 )
+
+// validateTimeouts refuses, at plan, a timeouts value that is zero or
+// negative: the framework's timeouts type takes any Go duration, and such a
+// value would end every operation at once with a misleading "timed out".
+func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var block timeouts.Value
+	if diags.Append(config.GetAttribute(ctx, path.Root("timeouts"), &block)...); diags.HasError() || block.IsNull() || block.IsUnknown() {
+		return
+	}
+	for name, v := range block.Attributes() {
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s must be a positive duration, such as \"10m\" or \"1h\"; got %q.", name, s.ValueString()))
+		}
+	}
+}

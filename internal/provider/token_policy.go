@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -58,8 +58,9 @@ func tokenPolicyBlock() schema.Block {
 				Validators: []validator.Number{ttlValidator{}},
 			},
 			"require_ttl": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "When `true`, every token must set `ttl`: no token may be minted that never expires. Default `false`.",
+				Optional: true,
+				MarkdownDescription: "When `true`, no token may be minted that never expires: the resource must set `ttl`. The ephemeral " +
+					"token always expires (its `ttl` defaults to one hour), so it meets this; `max_ttl` still holds it. Default `false`.",
 			},
 			"allowed_token_types": schema.SetAttribute{
 				ElementType: types.StringType,

@@ -203,6 +203,7 @@ func (r *userTokenResource) Configure(_ context.Context, req resource.ConfigureR
 // written as stringvalidator.AlsoRequires(ttl): that one would only say that
 // ttl must be set, not why, nor what to use instead.
 func (r *userTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
 	// Only rotate_before and ttl matter here: read just those, since this
 	// runs for every token of a configuration on every plan.
 	var rotateBefore goDuration
