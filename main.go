@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/duckops/terraform-provider-motherduck/internal/gctune"
 	"github.com/duckops/terraform-provider-motherduck/internal/provider"
 	"github.com/duckops/terraform-provider-motherduck/internal/quietlogs"
 )
@@ -24,6 +25,7 @@ const (
 )
 
 func main() {
+	gctune.Apply()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()

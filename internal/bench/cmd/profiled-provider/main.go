@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/bench/noopprovider"
+	"github.com/duckops/terraform-provider-motherduck/internal/gctune"
 	mdprovider "github.com/duckops/terraform-provider-motherduck/internal/provider"
 	"github.com/duckops/terraform-provider-motherduck/internal/quietlogs"
 )
@@ -33,6 +34,7 @@ func main() {
 	if strings.Contains(name, "mdnoop") {
 		addr, factory = noopprovider.Address, noopprovider.New("profiled")
 	} else {
+		gctune.Apply()
 		var err error
 		if opts, err = quietlogs.ServeOpts(); err != nil {
 			log.Fatal(err.Error())
