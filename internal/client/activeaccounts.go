@@ -9,7 +9,6 @@ import (
 	"slices"
 )
 
-// OpActiveAccounts names GET /v1/active_accounts in errors and logs.
 const OpActiveAccounts = "list active accounts"
 
 // ActiveAccount is an account with at least one Duckling running (active or
@@ -27,10 +26,8 @@ type Duckling struct {
 	ID, Type, Status string
 }
 
-// ListActiveAccounts reads GET /v1/active_accounts: one page, no cursor. The
-// answer changes by itself as Ducklings start and stop. Accounts come back
-// sorted by username, and each account's Ducklings by id, so that the same
-// running Ducklings always read the same.
+// ListActiveAccounts reads one page, no cursor. It sorts accounts and
+// Ducklings, so that the same running Ducklings always read the same.
 func (c *Client) ListActiveAccounts(ctx context.Context) ([]ActiveAccount, error) {
 	cl := &call{op: OpActiveAccounts, method: http.MethodGet, path: "/v1/active_accounts"}
 	body, err := c.do(ctx, cl)
@@ -50,8 +47,6 @@ func (c *Client) ListActiveAccounts(ctx context.Context) ([]ActiveAccount, error
 	return accounts, nil
 }
 
-// decodeActiveAccounts decodes the answer; reason says what was wrong,
-// never a value.
 func decodeActiveAccounts(body []byte) ([]ActiveAccount, string) {
 	var v struct {
 		Accounts *[]struct {
