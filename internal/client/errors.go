@@ -36,7 +36,6 @@ func (i Issue) String() string {
 }
 
 // APIError is a non-success HTTP answer of the API (after any retries).
-// APIError is a non-success HTTP answer of the API (after any retries).
 // Path and URL never hold a query; text from the body is sanitised.
 type APIError struct {
 	Operation    string

@@ -218,8 +218,8 @@ func transient(err error) bool {
 	return errors.As(err, &te) || errors.As(err, &ie) || errors.As(err, &ue)
 }
 
-// matchesRequest reports whether a mint of req could have given t. A listed
-// token listed without a description is no conflict: older regions drop it.
+// matchesRequest reports whether a mint of req could have given t. A token
+// listed without a description is no conflict: older regions drop it.
 func matchesRequest(t *Token, req CreateTokenRequest) bool {
 	if t.Name != req.Name || orDefault(t.TokenType) != orDefault(req.TokenType) {
 		return false
