@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -130,19 +131,16 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		baseURL:        strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
 		secret:         &tok,
-		userAgent:      cfg.UserAgent,
+		userAgent:      cmp.Or(cfg.UserAgent, DefaultUserAgent),
 		hc:             cfg.HTTPClient,
 		log:            cfg.Logger,
 		now:            cfg.Now,
-		requestTimeout: cfg.RequestTimeout,
-		maxAttempts:    cfg.MaxAttempts,
-		maxRetryWait:   cfg.MaxRetryWait,
+		requestTimeout: positiveOr(cfg.RequestTimeout, DefaultRequestTimeout),
+		maxAttempts:    positiveOr(cfg.MaxAttempts, DefaultMaxAttempts),
+		maxRetryWait:   positiveOr(cfg.MaxRetryWait, DefaultMaxRetryWait),
 		maxCallTime:    cfg.MaxCallTime,
-		baseBackoff:    cfg.BaseBackoff,
-		recovery:       cfg.RecoveryTimeout,
-	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
+		baseBackoff:    positiveOr(cfg.BaseBackoff, DefaultBaseBackoff),
+		recovery:       positiveOr(cfg.RecoveryTimeout, DefaultRecoveryTimeout),
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
@@ -153,25 +151,17 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if c.requestTimeout <= 0 {
-		c.requestTimeout = DefaultRequestTimeout
-	}
-	if c.maxAttempts <= 0 {
-		c.maxAttempts = DefaultMaxAttempts
-	}
-	if c.maxRetryWait <= 0 {
-		c.maxRetryWait = DefaultMaxRetryWait
-	}
 	if c.maxCallTime <= 0 {
 		c.maxCallTime = max(c.requestTimeout, min(c.requestTimeout*time.Duration(c.maxAttempts), MaxCallTimeCeiling))
 	}
-	if c.baseBackoff <= 0 {
-		c.baseBackoff = DefaultBaseBackoff
-	}
-	if c.recovery <= 0 {
-		c.recovery = DefaultRecoveryTimeout
-	}
 	return c, nil
+}
+
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // ConfigError is a Config that New refuses. Field lets a caller name where
