@@ -197,10 +197,7 @@ func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, 
 // would leave state and server disagreeing. A field left out is no
 // difference.
 func mintMismatch(w *wireToken, req CreateTokenRequest) string {
-	want := req.TokenType
-	if want == "" {
-		want = TokenTypeReadWrite
-	}
+	want := orDefault(req.TokenType)
 	switch {
 	case w.Name != nil && *w.Name != "" && *w.Name != req.Name:
 		return "the answer names another token than the one asked for"
