@@ -65,8 +65,7 @@ func (c Config) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.Config")
 }
 
-func (c Config) String() string { return fmt.Sprintf("%v", c) }
-
+func (c Config) String() string   { return fmt.Sprintf("%v", c) }
 func (c Config) GoString() string { return fmt.Sprintf("%#v", c) }
 
 // Logger receives structured events. The fields never hold secrets: no

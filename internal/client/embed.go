@@ -57,8 +57,7 @@ func (s EmbedSession) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.EmbedSession")
 }
 
-func (s EmbedSession) String() string { return fmt.Sprintf("%+v", s) }
-
+func (s EmbedSession) String() string   { return fmt.Sprintf("%+v", s) }
 func (s EmbedSession) GoString() string { return fmt.Sprintf("%#v", s) }
 
 // AmbiguousEmbedSessionError is an embed-session call whose outcome is

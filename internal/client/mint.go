@@ -106,12 +106,8 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		var apiErr *APIError
 		in.Answered = errors.As(cause, &apiErr) && apiErr.Code != "" && res.status == http.StatusInternalServerError
 		c.log.Warn(ctx, "motherduck mint outcome unknown, looking for a token left behind", map[string]any{
-			"operation":  cl.op,
-			"path":       cl.path,
-			"token_name": req.Name,
-			"attempt":    n,
-			"status":     res.status,
-			"reason":     cause.Error(),
+			"operation": cl.op, "path": cl.path, "token_name": req.Name,
+			"attempt": n, "status": res.status, "reason": cause.Error(),
 		})
 		left, rerr := c.recoverMint(ctx, username, u, in)
 		owed.Add(left)

@@ -70,8 +70,7 @@ func (t CreatedToken) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.CreatedToken")
 }
 
-func (t CreatedToken) String() string { return fmt.Sprintf("%+v", t) }
-
+func (t CreatedToken) String() string   { return fmt.Sprintf("%+v", t) }
 func (t CreatedToken) GoString() string { return fmt.Sprintf("%#v", t) }
 
 type wireToken struct {
@@ -259,11 +258,7 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 	}
 	u := c.users.get(username)
 	u.lists.bump()
-	_, err := c.do(ctx, &call{
-		op:     OpRevokeToken,
-		method: http.MethodDelete,
-		path:   tokensPath(username) + "/" + escapeSegment(tokenID),
-	})
+	_, err := c.do(ctx, &call{op: OpRevokeToken, method: http.MethodDelete, path: tokensPath(username) + "/" + escapeSegment(tokenID)})
 	u.lists.bump()
 	if err == nil || IsNotFound(err) {
 		u.ledger.addRevoked(tokenID)
