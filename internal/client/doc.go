@@ -1,19 +1,8 @@
 // Package client is a small, dependency-free client for the part of the
-// MotherDuck REST API that manages users and access tokens:
-//
-//	POST   /v1/users                           create a service account
-//	DELETE /v1/users/{username}                delete a user and all its data
-//	POST   /v1/users/{username}/tokens         mint a token (the secret is returned once)
-//	GET    /v1/users/{username}/tokens         list a user's tokens
-//	DELETE /v1/users/{username}/tokens/{id}    invalidate (revoke) a token
-//	GET    /v1/users                           list users and service accounts (paged)
-//	GET    /v1/active_accounts                 accounts with Ducklings running
-//	POST   /v1/dives/{dive_id}/embed-session   mint a Dive embed session (returned once)
-//	GET    /v1/users/{username}/instances      read a user's Duckling configuration
-//	PUT    /v1/users/{username}/instances      replace it
-//
-// It imports nothing from the Terraform plugin libraries, so that it can be
-// tested on its own against an HTTP fake.
+// MotherDuck REST API that manages users, access tokens, Duckling
+// configurations and Dive embed sessions. It imports nothing from the
+// Terraform plugin libraries, so that it can be tested on its own against an
+// HTTP fake.
 //
 // # Files
 //
