@@ -43,11 +43,7 @@ func (k *serverClock) observeMint(created, sent, got time.Time) {
 }
 
 func (k *serverClock) observeDate(h http.Header, sent, got time.Time) {
-	v := h.Get("Date")
-	if v == "" {
-		return
-	}
-	date, err := http.ParseTime(v)
+	date, err := http.ParseTime(h.Get("Date"))
 	if err != nil {
 		return
 	}
