@@ -52,13 +52,9 @@ func (in *Intent) Closes() time.Time {
 	return in.To.Add(lateCommitBound)
 }
 
-func (in *Intent) request() CreateTokenRequest {
-	return CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}
-}
-
 // Matches returns the listed tokens that the request may have created.
 func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
-	req := in.request()
+	req := CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}
 	lo := in.From.Truncate(time.Second).Add(-intentSlack)
 	hi := in.Closes().Add(intentSlack)
 	var out []Token
