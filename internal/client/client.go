@@ -17,20 +17,17 @@ const (
 	DefaultMaxAttempts    = 5
 	DefaultMaxRetryWait   = 30 * time.Second
 	DefaultBaseBackoff    = 500 * time.Millisecond
-	// MaxCallTimeCeiling caps the default MaxCallTime: an API that does not
-	// answer is reported within about a minute, whatever the attempts.
+	// MaxCallTimeCeiling caps the default MaxCallTime: a silent API is reported within a minute.
 	MaxCallTimeCeiling     = time.Minute
 	DefaultRecoveryTimeout = 2 * time.Minute
 	DefaultUserAgent       = "terraform-provider-motherduck-client"
 )
 
 const (
-	// minUsefulAttempt is the least time (or RequestTimeout, if shorter) a
-	// retry must have left in the call's time limit to be worth making.
+	// minUsefulAttempt (or RequestTimeout, if shorter) must be left for a retry to be worth it.
 	minUsefulAttempt = time.Second
 	maxBodyBytes     = 4 << 20
-	// ttlTolerance is how far expire_at - created_ts may be from the requested
-	// ttl for a listed token to match a mint request.
+	// ttlTolerance is how far expire_at - created_ts may be from a mint's ttl.
 	ttlTolerance = 2 * time.Second
 )
 
@@ -43,9 +40,8 @@ type Config struct {
 	RequestTimeout time.Duration // one HTTP attempt
 	MaxAttempts    int           // of a retryable call, in total
 	MaxRetryWait   time.Duration // caps one backoff or Retry-After wait
-	// MaxCallTime bounds one call, attempts and waits together: no retry
-	// starts that would not fit. It defaults to RequestTimeout * MaxAttempts,
-	// at most MaxCallTimeCeiling and at least RequestTimeout.
+	// MaxCallTime bounds a call's attempts and waits together (no retry starts that would
+	// not fit); by default RequestTimeout * MaxAttempts, within [RequestTimeout, MaxCallTimeCeiling].
 	MaxCallTime     time.Duration
 	BaseBackoff     time.Duration // first backoff ceiling, doubled per attempt, full jitter
 	HTTPClient      *http.Client  // nil: a cloned default transport that never follows redirects
@@ -80,9 +76,8 @@ type nopLogger struct{}
 func (nopLogger) Debug(context.Context, string, map[string]any) {}
 func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 
-// Client talks to the MotherDuck REST API. It is safe for concurrent use;
-// share one Client per provider instance so that its list cache and mint
-// bookkeeping see every call.
+// Client is safe for concurrent use. Share one per provider instance, so
+// that its list cache and mint bookkeeping see every call.
 type Client struct {
 	baseURL   string
 	secret    *string // behind a pointer so that fmt never prints it
@@ -102,8 +97,7 @@ type Client struct {
 	apiClock serverClock
 }
 
-// New validates cfg: BaseURL must be an absolute http(s) URL without
-// credentials, query or fragment.
+// New validates cfg and fills in its defaults.
 func New(cfg Config) (*Client, error) {
 	raw := strings.TrimSpace(cfg.BaseURL)
 	if raw == "" {
@@ -170,7 +164,6 @@ type ConfigError struct {
 	Reason string
 }
 
-// ConfigField names a Config setting in a *ConfigError.
 type ConfigField string
 
 const (

@@ -82,8 +82,7 @@ func (e *APIError) Error() string {
 // as "after 3 attempts over 1.2s"; "" when no attempt was made.
 func (e *APIError) Spent() string { return spent(e.Attempts, e.Elapsed) }
 
-// retrySummary is spent in brackets when there was more than one attempt or
-// the call was slow.
+// retrySummary is spent, for an error's text, when worth saying.
 func retrySummary(attempts int, elapsed time.Duration) string {
 	if attempts < 1 || (attempts == 1 && elapsed < time.Second) {
 		return ""
@@ -107,9 +106,8 @@ func spent(attempts int, elapsed time.Duration) string {
 	return fmt.Sprintf("after %d %s over %s", attempts, unit, elapsed)
 }
 
-// TransportError is a call that got no usable HTTP answer: a connection
-// failure, a per-attempt timeout, or the caller's cancellation (Err then
-// wraps context.Canceled or context.DeadlineExceeded).
+// TransportError is a call that got no usable HTTP answer. On the caller's
+// cancellation Err wraps context.Canceled or context.DeadlineExceeded.
 type TransportError struct {
 	Operation    string
 	Method, Path string
@@ -133,7 +131,6 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Spent is APIError.Spent.
 func (e *TransportError) Spent() string { return spent(e.Attempts, e.Elapsed) }
 
 // InvalidResponseError is a success status whose body could not be used.
@@ -163,9 +160,8 @@ func (e *ListUnsettledError) Error() string {
 		e.Operation, e.Method, e.Path, e.Items, e.Reads)
 }
 
-// AmbiguousMintError is a failed mint that left something owed: a token it
-// created that could not be revoked, or a request whose outcome is still
-// unknown (a token may exist on the server that nobody holds the secret of).
+// AmbiguousMintError is a failed mint that left something owed: a token
+// that may exist on the server whose secret nobody holds.
 type AmbiguousMintError struct {
 	Username string
 	Name     string
@@ -194,12 +190,10 @@ func (e *AmbiguousMintError) Unwrap() error { return e.Cause }
 // would not fit in the time left: the call ends at once with that answer,
 // rather than later with a timeout that hides it.
 type RetryCutShortError struct {
-	Err        error
-	RetryAfter time.Duration // before any cap
-	Left       time.Duration
-	// CallerDeadline: the time left was the caller's (such as a resource's
-	// timeouts), not the call's own (Config.MaxCallTime).
-	CallerDeadline bool
+	Err            error
+	RetryAfter     time.Duration // before any cap
+	Left           time.Duration
+	CallerDeadline bool // the time left was the caller's, not Config.MaxCallTime
 }
 
 // retryCutShort is cause itself when the answer did not ask for the wait

@@ -59,7 +59,6 @@ func (r *attemptResult) ok() bool { return r.err == nil && r.status >= 200 && r.
 // escapeSegment keeps "/", "?", "#" and "%" inside one path segment.
 func escapeSegment(s string) string { return url.PathEscape(s) }
 
-// attempt performs one HTTP attempt and reads the whole (bounded) body.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	var res attemptResult
 	timeout := c.requestTimeout
@@ -126,9 +125,8 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 		res.err = err
 		res.canceled = ctx.Err() != nil
 		res.timedOut = !res.canceled && errors.Is(actx.Err(), context.DeadlineExceeded)
-		// Certainly not sent: a dial error, or the connection never obtained
-		// while the trace shows the transport tried. Anything else may have
-		// reached the server.
+		// Certainly not sent: a dial error, or a connection asked for and
+		// never obtained. Anything else may have reached the server.
 		res.sent = !isDialError(err) && !(getConn.Load() && !gotConn.Load())
 		if res.status != 0 {
 			res.sent = true
@@ -162,9 +160,8 @@ func isDialError(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
-// retryable reports whether a failed attempt of a GET/PUT/DELETE/POST may be
-// retried (mint has its own rules, see CreateToken). A PUT replaces a whole
-// object, so repeating it is as safe as repeating a read.
+// retryable is the retry rule of every call but a mint (see CreateToken). A
+// PUT replaces a whole object, so repeating it is as safe as a read.
 func retryable(method string, res *attemptResult) bool {
 	if res.canceled {
 		return false
@@ -204,9 +201,8 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	}
 }
 
-// waitRetry logs and sleeps before attempt n+1. When the wait and a useful
-// attempt after it would not fit in the time left, it returns cause (see
-// retryCutShort) at once.
+// waitRetry sleeps before attempt n+1, or, when the wait and a useful
+// attempt would not fit in the time left, ends the call at once.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
 	d, why := c.retryWait(res, n)
 	fields := cl.logFields(n, res.status)
@@ -245,7 +241,6 @@ func (c *Client) canceledError(cl *call, n int, ctxErr, last error) error {
 	return te
 }
 
-// failure turns a failed attempt into an *APIError or *TransportError.
 func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 	if res.err != nil {
 		te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Elapsed: cl.elapsed(), Timeout: res.timedOut, Err: res.err}
