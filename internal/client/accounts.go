@@ -50,9 +50,8 @@ func (e *UserExistsError) Error() string {
 
 func (e *UserExistsError) Unwrap() error { return e.Cause }
 
-// AmbiguousCreateError is a create whose outcome is unknown: the request may
-// have created the account (or may still: a server can commit a request it
-// never answered), and asking afterwards did not tell.
+// AmbiguousCreateError is a create whose outcome is unknown: the account
+// may exist, or still come to, and asking afterwards did not tell.
 type AmbiguousCreateError struct {
 	Username string
 	Cause    error
@@ -69,9 +68,8 @@ func (e *AmbiguousCreateError) Error() string {
 		"create it until %s", OpCreateServiceAccount, e.Username, e.Cause, e.Intent.Closes().UTC().Format(time.RFC3339))
 }
 
-// SettleAccount reads an account create's intent against whether the
-// account exists at now: the account did not exist before the request, so
-// if it exists, it is Found.
+// SettleAccount: the account did not exist before the request, so if it
+// exists now, it is Found.
 func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
 	switch {
 	case exists:

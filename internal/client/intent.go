@@ -10,27 +10,24 @@ import (
 	"github.com/duckops/terraform-provider-motherduck/internal/wait"
 )
 
-// lateCommitBound is how long after the client stopped waiting a server is
-// taken to be able to still commit a request it never answered (a timeout, a
-// dropped connection, a 502/503/504 from a proxy in front of it). Until then
-// "not in the list yet" is no evidence that the request created nothing.
+// lateCommitBound is how long after the client gave up a server may still
+// commit a request it never answered (a timeout, a dropped connection, a
+// proxy's 502/503/504): until then "not listed yet" is no evidence.
 const lateCommitBound = 10 * time.Minute
 
 // intentSlack widens an intent's window on both sides: the API stamps
 // created_ts to the second, and the offset of its clock is an estimate.
 const intentSlack = 2 * time.Second
 
-// Intent is a mint (or an account create) whose outcome is unknown, in the
-// one form it keeps from the failed call to the resource's private state.
-// It holds no secret.
+// Intent is a mint (or an account create) whose outcome is unknown, in one
+// form from the failed call to the resource's private state. It holds no secret.
 type Intent struct {
 	Username    string `json:"username"`
 	Name        string `json:"name"`
 	TTL         int64  `json:"ttl,omitempty"`
 	TokenType   string `json:"token_type,omitempty"`
 	Description string `json:"description,omitempty"`
-	// From and To bound the request on the API's clock: from just before it
-	// was sent to when the client stopped waiting for it.
+	// From and To bound the request on the API's clock, from sending to giving up.
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	// Answered says the API itself answered (a JSON error, an unusable
@@ -39,8 +36,7 @@ type Intent struct {
 	// Known are ids known not to be this request's token.
 	Known []string `json:"known,omitempty"`
 	Hint  string   `json:"hint,omitempty"` // an id read from an unusable answer
-	// Candidates are kept when more than one token could be its own, so
-	// that nobody drops it unseen.
+	// Candidates: more than one token could be its own; kept so nobody drops it unseen.
 	Candidates []string `json:"candidates,omitempty"`
 }
 
@@ -125,9 +121,8 @@ func (d *Debt) Add(o Debt) {
 }
 
 // SettleDebt settles d against a fresh list and invalidates what is owed,
-// detached from the caller's cancellation and bounded by the recovery
-// timeout: giving up early would leave a live token nobody knows of. It
-// returns what is still owed. With revoke false a token found joins Revoke.
+// detached from the caller's cancellation (giving up early would leave a
+// live token nobody knows of). With revoke false a token found joins Revoke.
 func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke bool, exclude ...string) (Debt, error) {
 	if d.Empty() {
 		return d, nil
@@ -188,8 +183,7 @@ func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke
 	return out, firstErr
 }
 
-// persist repeats op (each with its own retries) until it succeeds, fails
-// for good, or ctx (the recovery budget) runs out.
+// persist repeats op until it succeeds, fails for good, or ctx runs out.
 func (c *Client) persist(ctx context.Context, op func() error) error {
 	for round := 1; ; round++ {
 		err := op()

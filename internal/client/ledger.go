@@ -36,10 +36,8 @@ func (p *perUser) get(username string) *userState {
 	return s
 }
 
-// ledger is what the client knows about one user's tokens as a minter: the
-// ids that existed before its mints (the baseline), those it minted and
-// revoked, and the lock of each token name. An Intent takes its Known ids
-// from here.
+// ledger is what the client knows of one user's tokens as a minter: the ids
+// that existed before its mints (the baseline), those it minted and revoked.
 type ledger struct {
 	mu sync.Mutex
 

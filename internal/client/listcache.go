@@ -7,11 +7,10 @@ import (
 	"time"
 )
 
-// listCache shares the token lists of one user within this Client:
-// concurrent calls wait on one request, and its answer serves later calls
-// until a write of that user (whatever its outcome) bumps the generation. A
-// call that starts after a write never joins or uses a request that started
-// before it. Errors are never cached.
+// listCache shares one user's token lists: concurrent calls wait on one
+// request, whose answer serves later calls until a write of that user bumps
+// the generation, so a call never uses a list started before a write.
+// Errors are never cached.
 type listCache struct {
 	mu       sync.Mutex
 	gen      uint64

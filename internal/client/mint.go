@@ -11,10 +11,9 @@ import (
 // CreateToken mints a token for username and returns it with its secret.
 //
 // A mint is not idempotent, so it is retried without further ado only when
-// the request certainly had no effect (429, or a failure before a connection
-// was obtained). Any other failure makes an Intent, settled at once against
-// a fresh list: its token, when found, is revoked, and the mint is tried
-// again while attempts remain. Whatever was not settled is owed, in
+// it certainly had no effect (429, or no connection obtained). Any other
+// failure makes an Intent, settled at once against a fresh list (its token
+// revoked), before the next attempt. Whatever is not settled is owed, in
 // CreatedToken.Owed or an *AmbiguousMintError: every token this call creates
 // is returned, revoked, or owed to the caller.
 func (c *Client) CreateToken(ctx context.Context, username string, req CreateTokenRequest) (*CreatedToken, error) {
@@ -77,8 +76,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 				ct.Owed = owed
 				return ct, nil
 			}
-			// The server committed a token we cannot use: it is settled
-			// like any other mint of unknown outcome.
+			// A token we cannot use is settled like any mint of unknown outcome.
 			in.Answered, in.Hint = true, hintID
 			left, _ := c.recoverMint(ctx, username, u, in)
 			owed.Add(left)
@@ -100,9 +98,8 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 			return fail(cause) // a definite refusal
 		}
 
-		// The outcome is unknown. An error the API itself wrote (a JSON
-		// body with a code) means it was done with the request; a proxy's
-		// 502/503/504, a timeout or a dropped connection do not.
+		// An error the API itself wrote (JSON with a code) means it was done
+		// with the request; a proxy's 502/503/504 or a timeout do not.
 		var apiErr *APIError
 		in.Answered = errors.As(cause, &apiErr) && apiErr.Code != "" && res.status == http.StatusInternalServerError
 		c.log.Warn(ctx, "motherduck mint outcome unknown, looking for a token left behind", map[string]any{
@@ -163,8 +160,7 @@ func (c *Client) ensureBaseline(ctx context.Context, username string, u *userSta
 	return fmt.Errorf("%s: could not learn the existing tokens of user %q", OpMintToken, username)
 }
 
-// decodeMint returns hintID, the id, even when the answer is otherwise
-// unusable.
+// decodeMint returns the id as hintID even when the answer is unusable.
 func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, reason string) {
 	var w wireToken
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -189,9 +185,8 @@ func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, 
 	return &CreatedToken{Token: t, Secret: *w.Token}, hintID, ""
 }
 
-// mintMismatch: a token of another name, type or description than asked
-// would leave state and server disagreeing. A field left out is no
-// difference.
+// mintMismatch: a token other than asked would leave state and server
+// disagreeing. A field left out is no difference.
 func mintMismatch(w *wireToken, req CreateTokenRequest) string {
 	want := orDefault(req.TokenType)
 	switch {

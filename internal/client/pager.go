@@ -8,15 +8,13 @@ import (
 	"strings"
 )
 
-// maxListPages: a server handing out fresh cursors forever must not keep the
-// client busy forever.
+// maxListPages: a server handing out fresh cursors must not keep us forever.
 const maxListPages = 1000
 
 const maxListReads = 4
 
-// fetchPage reads the page that cursor names ("" for the first). next is ""
-// on the last page; reason says why an answer could not be used, never
-// quoting it.
+// fetchPage reads the page that cursor names ("" for the first and from the
+// last); reason says why an answer could not be used, never quoting it.
 type fetchPage[T any] func(ctx context.Context, cursor string) (items []T, next, reason string, err error)
 
 // list names a list call in errors.

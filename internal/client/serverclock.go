@@ -9,11 +9,10 @@ import (
 // serverStampResolution: created_ts and the Date header are whole seconds.
 const serverStampResolution = time.Second
 
-// serverClock is the offset of the API's clock from Config.Now, as an
-// interval. The best evidence is the created_ts of a token this client
-// minted: the clock that stamps the tokens a lost mint may have created.
-// Until there is one, the Date header of any answer (possibly a proxy's
-// clock) stands in. The latest reading of the best kind wins, so the
+// serverClock is the offset of the API's clock from Config.Now. The best
+// evidence is the created_ts of a token this client minted: the clock that
+// stamps the tokens a lost mint may have created. Until then the Date header
+// of any answer stands in. The latest reading of the best kind wins, so the
 // evidence follows a clock that is stepped.
 type serverClock struct {
 	mu       sync.Mutex
@@ -22,8 +21,7 @@ type serverClock struct {
 	lo, hi   time.Duration // server time minus client time lies in [lo, hi]
 }
 
-// observe records that the server's clock read stamp at some client time in
-// [sent, got].
+// observe: the server's clock read stamp at some client time in [sent, got].
 func (k *serverClock) observe(stamp, sent, got time.Time, fromMint bool) {
 	if stamp.IsZero() || got.Before(sent) {
 		return
