@@ -11,17 +11,15 @@ import (
 
 const OpActiveAccounts = "list active accounts"
 
-// ActiveAccount is an account with at least one Duckling running (active or
-// cooling down).
+// ActiveAccount has at least one Duckling running (active or cooling down).
 type ActiveAccount struct {
 	Username  string
 	Ducklings []Duckling
 }
 
-// Duckling is one running Duckling of an active account: ID is "rw" or
-// "rs.N", Type "read_write" or "read_scaling", Status "active" or
-// "cooldown" (the contract documents them as descriptions, so other values
-// are passed on as they come).
+// Duckling: ID is "rw" or "rs.N", Type "read_write" or "read_scaling",
+// Status "active" or "cooldown". The contract only describes these values,
+// so others are passed on as they come.
 type Duckling struct {
 	ID, Type, Status string
 }

@@ -14,8 +14,7 @@ const (
 	OpWriteDucklingConfig = "write duckling configuration"
 )
 
-// DucklingConfig is a user's Duckling configuration: both halves are always
-// present. Its JSON form is the API's shape.
+// DucklingConfig always has both halves. Its JSON form is the API's shape.
 type DucklingConfig struct {
 	ReadWrite   ReadWriteDucklings   `json:"read_write"`
 	ReadScaling ReadScalingDucklings `json:"read_scaling"`
@@ -49,8 +48,7 @@ func ducklingsPath(username string) string {
 	return "/v1/users/" + escapeSegment(username) + "/instances"
 }
 
-// GetDucklingConfig: a user that does not exist is an error for which
-// IsNotFound is true.
+// GetDucklingConfig: a missing user is an error for which IsNotFound is true.
 func (c *Client) GetDucklingConfig(ctx context.Context, username string) (DucklingConfig, error) {
 	if err := validUsername(OpReadDucklingConfig, username); err != nil {
 		return DucklingConfig{}, err

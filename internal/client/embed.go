@@ -14,8 +14,7 @@ const OpEmbedSession = "create dive embed session"
 // the service account the Dive runs as, is required.
 type EmbedSessionRequest struct {
 	Username string `json:"username"`
-	// SessionName lets requests with the same name share one read-scaling
-	// session.
+	// SessionName lets requests with the same name share one read-scaling session.
 	SessionName string `json:"session_name,omitempty"`
 	Version     int64  `json:"version,omitempty"` // 0: the current one
 	// RequiredResources replaces the databases and shares the Dive declares.
@@ -41,9 +40,8 @@ func (r EmbedSessionRequest) MarshalJSON() ([]byte, error) {
 	}{plain(r), []EmbedResource{}})
 }
 
-// EmbedSession is the answer of an embed-session call: a credential
-// returned once, valid for 24 hours, that no call can revoke. Its fmt
-// output (any verb) never shows Secret.
+// EmbedSession is a credential returned once, valid for 24 hours, that no
+// call can revoke. Its fmt output (any verb) never shows Secret.
 type EmbedSession struct {
 	Secret string
 }
@@ -60,10 +58,8 @@ func (s EmbedSession) Format(f fmt.State, verb rune) {
 func (s EmbedSession) String() string   { return fmt.Sprintf("%+v", s) }
 func (s EmbedSession) GoString() string { return fmt.Sprintf("%#v", s) }
 
-// AmbiguousEmbedSessionError is an embed-session call whose outcome is
-// unknown: the request may have reached the service and created a session
-// whose answer was lost. Such a session cannot be listed or revoked; it
-// expires on its own within 24 hours.
+// AmbiguousEmbedSessionError: a session may have been created whose answer
+// was lost. It cannot be listed or revoked; it expires within 24 hours.
 type AmbiguousEmbedSessionError struct {
 	DiveID, Username string
 	Cause            error
@@ -76,9 +72,8 @@ func (e *AmbiguousEmbedSessionError) Error() string {
 
 func (e *AmbiguousEmbedSessionError) Unwrap() error { return e.Cause }
 
-// CreateEmbedSession mints a Dive embed session. Like every POST it is
-// repeated only when it certainly had no effect; a failure after it may have
-// been sent is an *AmbiguousEmbedSessionError.
+// CreateEmbedSession: a failure after the request may have been sent is an
+// *AmbiguousEmbedSessionError (like every POST, it is then not repeated).
 func (c *Client) CreateEmbedSession(ctx context.Context, diveID string, req EmbedSessionRequest) (EmbedSession, error) {
 	if diveID == "" {
 		return EmbedSession{}, fmt.Errorf("%s: dive id is empty", OpEmbedSession)

@@ -11,8 +11,7 @@ import (
 const redacted = "[REDACTED]"
 
 // formatRedacted is the one Format of the types that hold a secret. view is
-// a copy, of a type with the same fields but no methods (so that fmt does
-// not recurse), with its secrets already replaced.
+// a redacted copy whose type has no methods, so that fmt does not recurse.
 func formatRedacted(f fmt.State, verb rune, view any, typeName string) {
 	if verb == 'v' && f.Flag('#') {
 		s := fmt.Sprintf("%#v", view)
@@ -41,11 +40,9 @@ func (c *Client) scrub(s string) string {
 	return s
 }
 
-// sanitize scrubs s, collapses control characters, invalid UTF-8 and
-// whitespace to single spaces and truncates to about limit bytes.
+// sanitize scrubs s, makes it one line of valid UTF-8 and cuts it to about limit bytes.
 func (c *Client) sanitize(s string, limit int) string {
-	// Bound the work before scrubbing, but keep enough to recognise a secret
-	// that straddles the cut.
+	// Bound the work, keeping enough to recognise a secret that straddles the cut.
 	if len(s) > 4*limit+256 {
 		s = s[:4*limit+256]
 	}

@@ -266,7 +266,6 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 	return err
 }
 
-// CreateServiceAccount creates a service account (a member user).
 func (c *Client) CreateServiceAccount(ctx context.Context, username string) error {
 	if err := validUsername(OpCreateServiceAccount, username); err != nil {
 		return err

@@ -11,8 +11,7 @@ import (
 	"strconv"
 )
 
-// User is one user or service account of the organization, as GET /v1/users
-// lists it.
+// User is a user or service account as GET /v1/users lists it.
 type User struct {
 	ID                         string
 	Username                   string
