@@ -65,9 +65,8 @@ func (c *Client) GetDucklingConfig(ctx context.Context, username string) (Duckli
 	return cfg, nil
 }
 
-// PutDucklingConfig replaces the whole configuration (a nil cooldown gets
-// the service's default) and returns what a read right after stores: the
-// write's own answer has been seen to lack a cooldown that was set.
+// PutDucklingConfig replaces the whole configuration (a nil cooldown: the service's default) and
+// returns a fresh read: the write's own answer has been seen to lack a cooldown that was set.
 func (c *Client) PutDucklingConfig(ctx context.Context, username string, cfg DucklingConfig) (DucklingConfig, error) {
 	if err := validUsername(OpWriteDucklingConfig, username); err != nil {
 		return DucklingConfig{}, err
@@ -85,10 +84,9 @@ func (c *Client) PutDucklingConfig(ctx context.Context, username string, cfg Duc
 }
 
 func (cfg DucklingConfig) wire() wireDucklingConfig {
-	flock := json.Number(fmt.Sprint(cfg.ReadScaling.FlockSize))
 	return wireDucklingConfig{
 		ReadWrite:   &wireDuckling{InstanceSize: cfg.ReadWrite.InstanceSize, CooldownSeconds: wireInt(cfg.ReadWrite.CooldownSeconds)},
-		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: &flock, CooldownSeconds: wireInt(cfg.ReadScaling.CooldownSeconds)},
+		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: wireInt(&cfg.ReadScaling.FlockSize), CooldownSeconds: wireInt(cfg.ReadScaling.CooldownSeconds)},
 	}
 }
 
