@@ -64,8 +64,7 @@ func (c Config) Format(f fmt.State, verb rune) {
 func (c Config) String() string   { return fmt.Sprintf("%v", c) }
 func (c Config) GoString() string { return fmt.Sprintf("%#v", c) }
 
-// Logger receives structured events. The fields never hold secrets: no
-// headers, no bodies, errors only after sanitising.
+// Logger fields never hold secrets: no headers, no bodies, errors only sanitised.
 type Logger interface {
 	Debug(ctx context.Context, msg string, fields map[string]any)
 	Warn(ctx context.Context, msg string, fields map[string]any)

@@ -186,9 +186,8 @@ func (e *AmbiguousMintError) Error() string {
 
 func (e *AmbiguousMintError) Unwrap() error { return e.Cause }
 
-// RetryCutShortError is an answer (Err, an *APIError) whose Retry-After
-// would not fit in the time left: the call ends at once with that answer,
-// rather than later with a timeout that hides it.
+// RetryCutShortError is an answer (Err) whose Retry-After would not fit in
+// the time left: the call ends with it, not later with a timeout that hides it.
 type RetryCutShortError struct {
 	Err            error
 	RetryAfter     time.Duration // before any cap

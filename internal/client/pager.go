@@ -17,16 +17,13 @@ const maxListReads = 4
 // last); reason says why an answer could not be used, never quoting it.
 type fetchPage[T any] func(ctx context.Context, cursor string) (items []T, next, reason string, err error)
 
-// list names a list call in errors.
 type list struct{ op, path, items string }
 
 // readStable is the one pager: every page, each item once (by id), all or
-// nothing, since a caller takes an item missing from it for gone. A paged
-// list can skip or repeat an item when items come or go between its pages,
-// or when the server orders each page anew (no order is promised), so it is
-// read again until two reads in a row repeat nothing and hold the same
-// items, or, for a server whose pages always overlap alike, until
-// maxListReads reads in a row hold the same items and repeat the same ones.
+// nothing, since a caller takes an item missing from it for gone. Items that
+// come or go between pages, or pages ordered anew (no order is promised),
+// skip or repeat items, so a paged list is read until two reads agree and
+// repeat nothing, or, when pages always overlap alike, maxListReads agree.
 func readStable[T any](ctx context.Context, l list, fetch fetchPage[T], id func(*T) string) ([]T, error) {
 	items, pages, repeats, err := readPages(ctx, l, fetch, id)
 	if err != nil || (pages == 1 && repeats == "") {

@@ -9,11 +9,10 @@ import (
 // serverStampResolution: created_ts and the Date header are whole seconds.
 const serverStampResolution = time.Second
 
-// serverClock is the offset of the API's clock from Config.Now. The best
-// evidence is the created_ts of a token this client minted: the clock that
-// stamps the tokens a lost mint may have created. Until then the Date header
-// of any answer stands in. The latest reading of the best kind wins, so the
-// evidence follows a clock that is stepped.
+// serverClock is the offset of the API's clock from Config.Now, best learnt
+// from a minted token's created_ts (the clock that stamps what a lost mint
+// may have created), else from any answer's Date header. The latest reading
+// of the best kind wins, so the evidence follows a clock that is stepped.
 type serverClock struct {
 	mu       sync.Mutex
 	known    bool

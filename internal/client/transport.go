@@ -20,7 +20,6 @@ import (
 	"github.com/duckops/terraform-provider-motherduck/internal/wait"
 )
 
-// call describes one logical API call (possibly several attempts).
 type call struct {
 	op     string
 	method string
@@ -183,7 +182,6 @@ func retryable(method string, res *attemptResult) bool {
 	return false
 }
 
-// do runs a call with the retry policy of its method.
 func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	c.begin(cl)
 	for n := 1; ; n++ {
@@ -313,9 +311,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// retryWait is the wait before attempt n+1, and why. A Retry-After of 0 or
-// a date already past gets the backoff, so that a server saying "now" is not
-// asked again at once, attempt after attempt.
+// retryWait: a Retry-After of 0 or a date already past gets the backoff, so
+// that a server saying "now" is not asked again at once, attempt after attempt.
 func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	if res.header != nil {
 		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.Now()); ok && ra > 0 {
