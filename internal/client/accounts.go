@@ -84,11 +84,10 @@ func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 
 // CreateNewServiceAccount creates a service account that must not exist
-// yet (else *UserExistsError, and no create is sent). When the create's
-// outcome is unknown, the user did not exist before it, so a user found
-// afterwards is ours: recovered is the failure recovered from; one still
-// missing gives *AmbiguousCreateError, unless the API itself answered. A
-// refusal while the user exists by then lost a race: *UserExistsError.
+// yet (else *UserExistsError). After a create of unknown outcome, a user
+// found is ours (recovered is the failure); one missing gives
+// *AmbiguousCreateError unless the API itself answered. A refusal while the
+// user exists by then lost a race: *UserExistsError.
 func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (recovered, err error) {
 	exists, err := c.UserExistsUncached(ctx, username)
 	if err != nil {

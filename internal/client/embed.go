@@ -10,8 +10,7 @@ import (
 
 const OpEmbedSession = "create dive embed session"
 
-// EmbedSessionRequest is the body of an embed-session call. Only Username,
-// the service account the Dive runs as, is required.
+// EmbedSessionRequest: only Username, the service account the Dive runs as, is required.
 type EmbedSessionRequest struct {
 	Username string `json:"username"`
 	// SessionName lets requests with the same name share one read-scaling session.

@@ -120,9 +120,8 @@ func (d *Debt) Add(o Debt) {
 	d.Intents = append(d.Intents, o.Intents...)
 }
 
-// SettleDebt settles d against a fresh list and invalidates what is owed,
-// detached from the caller's cancellation (giving up early would leave a
-// live token nobody knows of). With revoke false a token found joins Revoke.
+// SettleDebt runs detached from the caller's cancellation: giving up early
+// would leave a live token nobody knows of. With revoke false it only looks.
 func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke bool, exclude ...string) (Debt, error) {
 	if d.Empty() {
 		return d, nil

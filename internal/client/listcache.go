@@ -7,10 +7,9 @@ import (
 	"time"
 )
 
-// listCache shares one user's token lists: concurrent calls wait on one
-// request, whose answer serves later calls until a write of that user bumps
-// the generation, so a call never uses a list started before a write.
-// Errors are never cached.
+// listCache shares one user's token lists: calls wait on one request, whose
+// answer serves until a write of that user bumps the generation, so a call
+// never uses a list started before a write. Errors are never cached.
 type listCache struct {
 	mu       sync.Mutex
 	gen      uint64

@@ -8,9 +8,8 @@ import (
 	"net/http"
 )
 
-// CreateToken mints a token for username and returns it with its secret.
-//
-// A mint is not idempotent, so it is retried without further ado only when
+// CreateToken mints a token and returns it with its secret. A mint is not
+// idempotent, so it is retried without further ado only when
 // it certainly had no effect (429, or no connection obtained). Any other
 // failure makes an Intent, settled at once against a fresh list (its token
 // revoked), before the next attempt. Whatever is not settled is owed, in
