@@ -8,16 +8,14 @@ import (
 	"time"
 )
 
-// UserExists reports whether the user exists. It asks through the user's
-// token list, which answers a JSON NOT_FOUND for a user that does not exist,
-// and so shares ListTokens' per-user cache and in-flight requests: checking
+// UserExists asks through the user's token list (a JSON NOT_FOUND for a
+// user that does not exist), so that it shares ListTokens' cache: checking
 // an account and reading its tokens in one run costs one list call.
 func (c *Client) UserExists(ctx context.Context, username string) (bool, error) {
 	return existsFrom(c.ListTokens(ctx, username))
 }
 
-// UserExistsUncached is UserExists with a fresh request, which neither
-// uses nor fills the cache.
+// UserExistsUncached is UserExists without the cache.
 func (c *Client) UserExistsUncached(ctx context.Context, username string) (bool, error) {
 	if err := validUsername(OpListTokens, username); err != nil {
 		return false, err
@@ -40,11 +38,9 @@ func existsFrom(_ []Token, err error) (bool, error) {
 // (found before the request, or created by someone else meanwhile).
 type UserExistsError struct {
 	Username string
-	// Cause is the API's refusal, when the create was sent and refused.
-	Cause error
+	Cause    error // the API's refusal, when the create was sent
 }
 
-// Error says the user exists.
 func (e *UserExistsError) Error() string {
 	if e.Cause != nil {
 		return fmt.Sprintf("%s %q: the user already exists (%v)", OpCreateServiceAccount, e.Username, e.Cause)
@@ -52,25 +48,17 @@ func (e *UserExistsError) Error() string {
 	return fmt.Sprintf("%s %q: the user already exists", OpCreateServiceAccount, e.Username)
 }
 
-// Unwrap returns the API's refusal, if any.
 func (e *UserExistsError) Unwrap() error { return e.Cause }
 
-// AmbiguousCreateError is a create whose outcome is unknown: the request may
-// have created the account (or may still: a server can commit a request it
-// never answered), and asking afterwards did not tell.
+// AmbiguousCreateError is a create whose outcome is unknown: the account
+// may exist, or still come to, and asking afterwards did not tell.
 type AmbiguousCreateError struct {
 	Username string
-	// Cause is the failure that made the outcome unknown.
-	Cause error
-	// CheckErr is why the existence check afterwards failed (nil when it
-	// answered that the account does not exist yet).
-	CheckErr error
-	// Intent is the request, for the caller to keep and settle with
-	// Intent.SettleAccount.
-	Intent Intent
+	Cause    error
+	CheckErr error  // nil when the check answered that the account does not exist yet
+	Intent   Intent // for the caller to keep and settle with SettleAccount
 }
 
-// Error says what is known.
 func (e *AmbiguousCreateError) Error() string {
 	if e.CheckErr != nil {
 		return fmt.Sprintf("%s %q: the outcome is unknown (%v), and checking whether the account exists failed (%v)",
@@ -80,10 +68,8 @@ func (e *AmbiguousCreateError) Error() string {
 		"create it until %s", OpCreateServiceAccount, e.Username, e.Cause, e.Intent.Closes().UTC().Format(time.RFC3339))
 }
 
-// SettleAccount reads an account create's intent against whether the
-// account exists now (on the API's clock, now): it exists (Found, the
-// account did not exist before the request), it cannot exist any more
-// (Closed), or it stays open.
+// SettleAccount: the account did not exist before the request, so if it
+// exists now, it is Found.
 func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
 	switch {
 	case exists:
@@ -95,22 +81,13 @@ func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
 	}
 }
 
-// Unwrap returns the cause.
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 
-// CreateNewServiceAccount creates a service account that must not exist yet.
-//
-//   - It first checks (fresh request) that the user does not exist; if it
-//     does, it returns a *UserExistsError and sends no create.
-//   - When the create's outcome is unknown (the connection failed after the
-//     request may have been sent, or a 5xx), it asks again whether the user
-//     exists, for up to the recovery timeout. Since the user did not exist
-//     before the request, a user found then is ours: recovered is the
-//     failure that was recovered from and err is nil. A user still missing
-//     means the create did not happen (the original error is returned); no
-//     answer at all gives an *AmbiguousCreateError.
-//   - A create refused with a 4xx while the user exists by then was beaten by
-//     someone else's create: a *UserExistsError.
+// CreateNewServiceAccount creates a service account that must not exist
+// yet (else *UserExistsError). After a create of unknown outcome, a user
+// found is ours (recovered is the failure); one missing gives
+// *AmbiguousCreateError unless the API itself answered. A refusal while the
+// user exists by then lost a race: *UserExistsError.
 func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (recovered, err error) {
 	exists, err := c.UserExistsUncached(ctx, username)
 	if err != nil {
@@ -128,18 +105,15 @@ func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (
 	var apiErr *APIError
 	if errors.As(createErr, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError {
 		if apiErr.StatusCode != http.StatusTooManyRequests {
-			// A refusal: the request created nothing. Tell a lost race from
-			// other refusals.
+			// A refusal created nothing: tell a lost race from other refusals.
 			if exists, cerr := c.UserExistsUncached(ctx, username); cerr == nil && exists {
 				return nil, &UserExistsError{Username: username, Cause: createErr}
 			}
 		}
 		return nil, createErr
 	}
-	// A 5xx or a transport failure (a POST is retried only when it certainly
-	// was not sent, so one that fails this way may have been carried out).
-	// An error the API itself wrote means it was done with the request;
-	// otherwise it may still commit it ("not there yet" is no evidence).
+	// A 5xx or a transport failure may have been carried out. An error the
+	// API itself wrote means it was done with the request.
 	in.Answered = errors.As(createErr, &apiErr) && apiErr.Code != "" && apiErr.StatusCode == http.StatusInternalServerError
 	exists, checkErr := c.existsAfterAmbiguousCreate(ctx, username)
 	switch {
@@ -157,9 +131,8 @@ func (c *Client) CreateNewServiceAccount(ctx context.Context, username string) (
 	}
 }
 
-// existsAfterAmbiguousCreate keeps asking whether the user exists until an
-// answer arrives or the recovery timeout ends. It runs detached from ctx's
-// cancellation: a create canceled mid-flight must still learn its outcome.
+// existsAfterAmbiguousCreate runs detached from ctx's cancellation: a create
+// canceled mid-flight must still learn its outcome.
 func (c *Client) existsAfterAmbiguousCreate(ctx context.Context, username string) (exists bool, err error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
 	defer cancel()

@@ -9,28 +9,23 @@ import (
 	"slices"
 )
 
-// OpActiveAccounts names GET /v1/active_accounts in errors and logs.
 const OpActiveAccounts = "list active accounts"
 
-// ActiveAccount is an account with at least one Duckling running (active or
-// cooling down).
+// ActiveAccount has at least one Duckling running (active or cooling down).
 type ActiveAccount struct {
 	Username  string
 	Ducklings []Duckling
 }
 
-// Duckling is one running Duckling of an active account: ID is "rw" or
-// "rs.N", Type "read_write" or "read_scaling", Status "active" or
-// "cooldown" (the contract documents them as descriptions, so other values
-// are passed on as they come).
+// Duckling: ID is "rw" or "rs.N", Type "read_write" or "read_scaling",
+// Status "active" or "cooldown". The contract only describes these values,
+// so others are passed on as they come.
 type Duckling struct {
 	ID, Type, Status string
 }
 
-// ListActiveAccounts reads GET /v1/active_accounts: one page, no cursor. The
-// answer changes by itself as Ducklings start and stop. Accounts come back
-// sorted by username, and each account's Ducklings by id, so that the same
-// running Ducklings always read the same.
+// ListActiveAccounts reads one page, no cursor. It sorts accounts and
+// Ducklings, so that the same running Ducklings always read the same.
 func (c *Client) ListActiveAccounts(ctx context.Context) ([]ActiveAccount, error) {
 	cl := &call{op: OpActiveAccounts, method: http.MethodGet, path: "/v1/active_accounts"}
 	body, err := c.do(ctx, cl)
@@ -50,8 +45,6 @@ func (c *Client) ListActiveAccounts(ctx context.Context) ([]ActiveAccount, error
 	return accounts, nil
 }
 
-// decodeActiveAccounts decodes the answer; reason says what was wrong,
-// never a value.
 func decodeActiveAccounts(body []byte) ([]ActiveAccount, string) {
 	var v struct {
 		Accounts *[]struct {

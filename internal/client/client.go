@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -16,68 +17,42 @@ const (
 	DefaultMaxAttempts    = 5
 	DefaultMaxRetryWait   = 30 * time.Second
 	DefaultBaseBackoff    = 500 * time.Millisecond
-	// MaxCallTimeCeiling caps the default of Config.MaxCallTime: an API that
-	// does not answer is reported within about a minute, whatever the number
-	// of attempts.
-	MaxCallTimeCeiling = time.Minute
-	// DefaultRecoveryTimeout bounds the detached work that cleans up after
-	// an ambiguous mint (list plus revocations, retried until it works).
+	// MaxCallTimeCeiling caps the default MaxCallTime: a silent API is reported within a minute.
+	MaxCallTimeCeiling     = time.Minute
 	DefaultRecoveryTimeout = 2 * time.Minute
 	DefaultUserAgent       = "terraform-provider-motherduck-client"
 )
 
 const (
-	// minUsefulAttempt is the least time (or RequestTimeout, if shorter) a
-	// retry must have left in the call's time limit to be worth making.
+	// minUsefulAttempt (or RequestTimeout, if shorter) must be left for a retry to be worth it.
 	minUsefulAttempt = time.Second
-	// maxBodyBytes bounds how much of any response body is read.
-	maxBodyBytes = 4 << 20
-	// ttlTolerance is how far expire_at - created_ts may be from the requested
-	// ttl for a listed token to match a mint request.
+	maxBodyBytes     = 4 << 20
+	// ttlTolerance is how far expire_at - created_ts may be from a mint's ttl.
 	ttlTolerance = 2 * time.Second
 )
 
-// Config configures a Client. Only BaseURL is required.
+// Config configures a Client. Only BaseURL is required; New fills zero
+// fields with defaults. The admin Token is never printed.
 type Config struct {
-	// BaseURL is the API root, e.g. https://api.motherduck.com. A trailing
-	// slash is tolerated; a path prefix is kept.
-	BaseURL string
-	// Token is the admin bearer token. It is never printed by this package.
-	Token string
-	// UserAgent is sent on every request; empty means DefaultUserAgent.
-	UserAgent string
-	// RequestTimeout bounds one HTTP attempt; 0 means 30s.
-	RequestTimeout time.Duration
-	// MaxAttempts is the total number of attempts of a retryable call; 0 means 5.
-	MaxAttempts int
-	// MaxRetryWait caps one backoff or Retry-After wait; 0 means 30s.
-	MaxRetryWait time.Duration
-	// MaxCallTime bounds one call, every attempt and every wait together: no
-	// retry starts that would not fit. 0 means RequestTimeout * MaxAttempts,
-	// at most MaxCallTimeCeiling, and never less than RequestTimeout. The
-	// caller's context can only shorten it. The clean-up after an ambiguous
-	// mint has its own bound (RecoveryTimeout).
-	MaxCallTime time.Duration
-	// BaseBackoff is the first backoff ceiling (doubled per attempt, full
-	// jitter); 0 means 500ms.
-	BaseBackoff time.Duration
-	// HTTPClient sends the requests; nil means a new client with a cloned
-	// default transport that does not follow redirects.
-	HTTPClient *http.Client
-	// Logger receives debug and warning events; nil means no logging.
-	Logger Logger
-	// Now is the clock against which token expiry is judged; nil means time.Now.
-	Now func() time.Time
-	// RecoveryTimeout bounds the clean-up after a mint whose outcome is
-	// unknown; 0 means DefaultRecoveryTimeout.
-	RecoveryTimeout time.Duration
+	BaseURL        string // a trailing slash is tolerated; a path prefix is kept
+	Token          string
+	UserAgent      string
+	RequestTimeout time.Duration // one HTTP attempt
+	MaxAttempts    int           // of a retryable call, in total
+	MaxRetryWait   time.Duration // caps one backoff or Retry-After wait
+	// MaxCallTime bounds a call's attempts and waits together (no retry starts that would
+	// not fit); by default RequestTimeout * MaxAttempts, within [RequestTimeout, MaxCallTimeCeiling].
+	MaxCallTime     time.Duration
+	BaseBackoff     time.Duration // first backoff ceiling, doubled per attempt, full jitter
+	HTTPClient      *http.Client  // nil: a cloned default transport that never follows redirects
+	Logger          Logger
+	Now             func() time.Time // the host clock the API's clock is learnt against
+	RecoveryTimeout time.Duration    // the clean-up after a mint of unknown outcome
 }
 
-// configView has Config's fields but none of its methods, so that Format can
-// print it without recursing.
 type configView Config
 
-// Format prints the Config like a struct, with Token redacted, for every verb.
+// Format prints the Config with Token redacted, for every verb.
 func (c Config) Format(f fmt.State, verb rune) {
 	v := configView(c)
 	if v.Token != "" {
@@ -86,14 +61,10 @@ func (c Config) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.Config")
 }
 
-// String returns the Config with Token redacted.
-func (c Config) String() string { return fmt.Sprintf("%v", c) }
-
-// GoString returns the Config with Token redacted.
+func (c Config) String() string   { return fmt.Sprintf("%v", c) }
 func (c Config) GoString() string { return fmt.Sprintf("%#v", c) }
 
-// Logger receives structured debug events. The fields never hold secrets:
-// no headers, no request or response bodies, errors only after sanitising.
+// Logger fields never hold secrets: no headers, no bodies, errors only sanitised.
 type Logger interface {
 	Debug(ctx context.Context, msg string, fields map[string]any)
 	Warn(ctx context.Context, msg string, fields map[string]any)
@@ -104,12 +75,11 @@ type nopLogger struct{}
 func (nopLogger) Debug(context.Context, string, map[string]any) {}
 func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 
-// Client talks to the MotherDuck REST API. It is safe for concurrent use;
-// share one Client per provider instance so that its list cache and mint
-// bookkeeping see every call.
+// Client is safe for concurrent use. Share one per provider instance, so
+// that its list cache and mint bookkeeping see every call.
 type Client struct {
-	baseURL   string  // scheme://host[/prefix], no trailing slash
-	secret    *string // admin token; behind a pointer so fmt never prints it
+	baseURL   string
+	secret    *string // behind a pointer so that fmt never prints it
 	userAgent string
 	hc        *http.Client
 	log       Logger
@@ -122,12 +92,11 @@ type Client struct {
 	baseBackoff    time.Duration
 	recovery       time.Duration
 
-	users    perUser     // per-user list cache and mint ledger
-	apiClock serverClock // the API's clock, as far as answers tell
+	users    perUser
+	apiClock serverClock
 }
 
-// New validates cfg and returns a Client. BaseURL must be an absolute http or
-// https URL without credentials, query or fragment.
+// New validates cfg and fills in its defaults.
 func New(cfg Config) (*Client, error) {
 	raw := strings.TrimSpace(cfg.BaseURL)
 	if raw == "" {
@@ -154,19 +123,16 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		baseURL:        strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
 		secret:         &tok,
-		userAgent:      cfg.UserAgent,
+		userAgent:      cmp.Or(cfg.UserAgent, DefaultUserAgent),
 		hc:             cfg.HTTPClient,
 		log:            cfg.Logger,
 		now:            cfg.Now,
-		requestTimeout: cfg.RequestTimeout,
-		maxAttempts:    cfg.MaxAttempts,
-		maxRetryWait:   cfg.MaxRetryWait,
+		requestTimeout: positiveOr(cfg.RequestTimeout, DefaultRequestTimeout),
+		maxAttempts:    positiveOr(cfg.MaxAttempts, DefaultMaxAttempts),
+		maxRetryWait:   positiveOr(cfg.MaxRetryWait, DefaultMaxRetryWait),
 		maxCallTime:    cfg.MaxCallTime,
-		baseBackoff:    cfg.BaseBackoff,
-		recovery:       cfg.RecoveryTimeout,
-	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
+		baseBackoff:    positiveOr(cfg.BaseBackoff, DefaultBaseBackoff),
+		recovery:       positiveOr(cfg.RecoveryTimeout, DefaultRecoveryTimeout),
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
@@ -177,39 +143,28 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if c.requestTimeout <= 0 {
-		c.requestTimeout = DefaultRequestTimeout
-	}
-	if c.maxAttempts <= 0 {
-		c.maxAttempts = DefaultMaxAttempts
-	}
-	if c.maxRetryWait <= 0 {
-		c.maxRetryWait = DefaultMaxRetryWait
-	}
 	if c.maxCallTime <= 0 {
 		c.maxCallTime = max(c.requestTimeout, min(c.requestTimeout*time.Duration(c.maxAttempts), MaxCallTimeCeiling))
-	}
-	if c.baseBackoff <= 0 {
-		c.baseBackoff = DefaultBaseBackoff
-	}
-	if c.recovery <= 0 {
-		c.recovery = DefaultRecoveryTimeout
 	}
 	return c, nil
 }
 
-// ConfigError is a Config that New refuses. Field says which setting is at
-// fault, so that a caller can name where that value came from. Reason never
-// holds the token, nor credentials of the URL.
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// ConfigError is a Config that New refuses. Field lets a caller name where
+// the value came from; Reason never holds a secret.
 type ConfigError struct {
 	Field  ConfigField
 	Reason string
 }
 
-// ConfigField names a Config setting in a *ConfigError.
 type ConfigField string
 
-// The settings New checks.
 const (
 	ConfigBaseURL ConfigField = "BaseURL"
 	ConfigToken   ConfigField = "Token"
@@ -219,9 +174,8 @@ func (e *ConfigError) Error() string { return "motherduck client: " + e.Reason }
 
 func urlError(reason string) error { return &ConfigError{Field: ConfigBaseURL, Reason: reason} }
 
-// checkToken says why tok cannot be sent as a bearer token, naming the kind
-// of the first bad character; "" if none. It says nothing about where that
-// character is or how long the token is: both are facts about a secret.
+// checkToken says why tok cannot be a bearer token, or "". It never says
+// where the bad character is or how long the token is: facts about a secret.
 func checkToken(tok string) string {
 	for _, r := range tok {
 		switch {
@@ -245,7 +199,6 @@ func (c *Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "&client.Client{BaseURL:%q}", c.baseURL)
 }
 
-// String describes the Client without secrets.
 func (c *Client) String() string { return fmt.Sprintf("%v", c) }
 
 func defaultHTTPClient() *http.Client {
@@ -270,6 +223,5 @@ func defaultHTTPClient() *http.Client {
 	}
 }
 
-// Endpoint returns the API root the client calls (scheme://host[/prefix],
-// without a trailing slash). It holds no credentials.
+// Endpoint returns the API root (scheme://host[/prefix], no trailing slash).
 func (c *Client) Endpoint() string { return c.baseURL }

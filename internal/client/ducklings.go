@@ -9,37 +9,30 @@ import (
 	"net/http"
 )
 
-// Operation names of the Duckling configuration calls.
 const (
 	OpReadDucklingConfig  = "read duckling configuration"
 	OpWriteDucklingConfig = "write duckling configuration"
 )
 
-// DucklingConfig is a user's Duckling configuration: both halves are always
-// present, on a read and on a write. Its JSON form (the API's shape) is what
-// callers may keep, e.g. in Terraform private state.
+// DucklingConfig always has both halves. Its JSON form is the API's shape.
 type DucklingConfig struct {
 	ReadWrite   ReadWriteDucklings   `json:"read_write"`
 	ReadScaling ReadScalingDucklings `json:"read_scaling"`
 }
 
-// ReadWriteDucklings configures the user's read/write Duckling.
 type ReadWriteDucklings struct {
-	InstanceSize string `json:"instance_size"`
-	// CooldownSeconds is nil when not set (always for pulse).
-	CooldownSeconds *int64 `json:"cooldown_seconds,omitempty"`
+	InstanceSize    string `json:"instance_size"`
+	CooldownSeconds *int64 `json:"cooldown_seconds,omitempty"` // nil when not set (always for pulse)
 }
 
-// ReadScalingDucklings configures the user's read-scaling Ducklings.
 type ReadScalingDucklings struct {
 	InstanceSize    string `json:"instance_size"`
 	FlockSize       int64  `json:"flock_size"`
 	CooldownSeconds *int64 `json:"cooldown_seconds,omitempty"`
 }
 
-// wireDuckling is one half of the configuration as it travels. Numbers are
-// read as json.Number: the contract types flock_size as a number, and a
-// whole number may come back written as 4.0.
+// wireDuckling reads numbers as json.Number: the contract types flock_size
+// as a number, and a whole number may come back written as 4.0.
 type wireDuckling struct {
 	InstanceSize    string       `json:"instance_size"`
 	FlockSize       *json.Number `json:"flock_size,omitempty"`
@@ -55,8 +48,7 @@ func ducklingsPath(username string) string {
 	return "/v1/users/" + escapeSegment(username) + "/instances"
 }
 
-// GetDucklingConfig reads the user's Duckling configuration. A user that
-// does not exist is an error for which IsNotFound is true.
+// GetDucklingConfig: a missing user is an error for which IsNotFound is true.
 func (c *Client) GetDucklingConfig(ctx context.Context, username string) (DucklingConfig, error) {
 	if err := validUsername(OpReadDucklingConfig, username); err != nil {
 		return DucklingConfig{}, err
@@ -73,12 +65,8 @@ func (c *Client) GetDucklingConfig(ctx context.Context, username string) (Duckli
 	return cfg, nil
 }
 
-// PutDucklingConfig replaces the user's whole Duckling configuration with
-// cfg (a cooldown left nil is left out, and the service then stores its
-// default) and returns what a read right after stores: the write's own
-// answer has been seen to lack a cooldown that was set. The write is
-// idempotent, so it is retried like a read (PUT, see retryable). A user that
-// does not exist is an error for which IsNotFound is true.
+// PutDucklingConfig replaces the whole configuration (a nil cooldown: the service's default) and
+// returns a fresh read: the write's own answer has been seen to lack a cooldown that was set.
 func (c *Client) PutDucklingConfig(ctx context.Context, username string, cfg DucklingConfig) (DucklingConfig, error) {
 	if err := validUsername(OpWriteDucklingConfig, username); err != nil {
 		return DucklingConfig{}, err
@@ -96,10 +84,9 @@ func (c *Client) PutDucklingConfig(ctx context.Context, username string, cfg Duc
 }
 
 func (cfg DucklingConfig) wire() wireDucklingConfig {
-	flock := json.Number(fmt.Sprint(cfg.ReadScaling.FlockSize))
 	return wireDucklingConfig{
 		ReadWrite:   &wireDuckling{InstanceSize: cfg.ReadWrite.InstanceSize, CooldownSeconds: wireInt(cfg.ReadWrite.CooldownSeconds)},
-		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: &flock, CooldownSeconds: wireInt(cfg.ReadScaling.CooldownSeconds)},
+		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: wireInt(&cfg.ReadScaling.FlockSize), CooldownSeconds: wireInt(cfg.ReadScaling.CooldownSeconds)},
 	}
 }
 
@@ -111,8 +98,6 @@ func wireInt(v *int64) *json.Number {
 	return &n
 }
 
-// decodeDucklingConfig reads a configuration answer, or says why it cannot
-// be used (never quoting it).
 func decodeDucklingConfig(body []byte) (DucklingConfig, string) {
 	var w wireDucklingConfig
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -146,7 +131,6 @@ func decodeDucklingConfig(body []byte) (DucklingConfig, string) {
 	return cfg, reason
 }
 
-// wholeNumber reads an optional whole number (4 or 4.0); false when n is not one.
 func wholeNumber(n *json.Number) (*int64, bool) {
 	if n == nil {
 		return nil, true

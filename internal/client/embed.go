@@ -8,35 +8,26 @@ import (
 	"net/http"
 )
 
-// OpEmbedSession names POST /v1/dives/{dive_id}/embed-session in errors and
-// logs.
 const OpEmbedSession = "create dive embed session"
 
-// EmbedSessionRequest is the body of an embed-session call. Only Username is
-// required.
+// EmbedSessionRequest: only Username, the service account the Dive runs as, is required.
 type EmbedSessionRequest struct {
-	// Username is the service account the embedded Dive runs as.
 	Username string `json:"username"`
-	// SessionName lets requests with the same name share one read-scaling
-	// session; "" leaves it out.
+	// SessionName lets requests with the same name share one read-scaling session.
 	SessionName string `json:"session_name,omitempty"`
-	// Version is the Dive version to embed; 0 means the current one.
-	Version int64 `json:"version,omitempty"`
-	// RequiredResources replaces the databases and shares the Dive declares;
-	// nil leaves the field out, an empty (non-nil) slice sends [].
+	Version     int64  `json:"version,omitempty"` // 0: the current one
+	// RequiredResources replaces the databases and shares the Dive declares.
 	RequiredResources []EmbedResource `json:"required_resources,omitempty"`
-	// InitialState is a JSON object of starting values; nil leaves it out.
-	InitialState json.RawMessage `json:"initial_state,omitempty"`
+	InitialState      json.RawMessage `json:"initial_state,omitempty"`
 }
 
-// EmbedResource is one database or share a session attaches.
 type EmbedResource struct {
 	URL   string `json:"url"`
 	Alias string `json:"alias,omitempty"`
 }
 
-// MarshalJSON sends an empty, non-nil RequiredResources as [] (omitempty
-// would drop it): the contract gives [] a meaning of its own.
+// MarshalJSON sends an empty, non-nil RequiredResources as []: the contract
+// gives [] a meaning of its own.
 func (r EmbedSessionRequest) MarshalJSON() ([]byte, error) {
 	type plain EmbedSessionRequest
 	if r.RequiredResources == nil || len(r.RequiredResources) > 0 {
@@ -48,11 +39,9 @@ func (r EmbedSessionRequest) MarshalJSON() ([]byte, error) {
 	}{plain(r), []EmbedResource{}})
 }
 
-// EmbedSession is the answer of an embed-session call: a credential
-// returned once, valid for 24 hours, that no call can revoke. Its fmt
-// output (any verb) never shows Secret.
+// EmbedSession is a credential returned once, valid for 24 hours, that no
+// call can revoke. Its fmt output (any verb) never shows Secret.
 type EmbedSession struct {
-	// Secret is the "session" field of the answer.
 	Secret string
 }
 
@@ -65,37 +54,25 @@ func (s EmbedSession) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.EmbedSession")
 }
 
-// String returns the session with Secret redacted.
-func (s EmbedSession) String() string { return fmt.Sprintf("%+v", s) }
-
-// GoString returns the session with Secret redacted.
+func (s EmbedSession) String() string   { return fmt.Sprintf("%+v", s) }
 func (s EmbedSession) GoString() string { return fmt.Sprintf("%#v", s) }
 
-// AmbiguousEmbedSessionError is an embed-session call whose outcome is
-// unknown: the request may have reached the service and created a session
-// whose answer was lost. Such a session cannot be listed or revoked; it
-// expires on its own within 24 hours.
+// AmbiguousEmbedSessionError: a session may have been created whose answer
+// was lost. It cannot be listed or revoked; it expires within 24 hours.
 type AmbiguousEmbedSessionError struct {
 	DiveID, Username string
-	// Cause is the failure that made the outcome unknown.
-	Cause error
+	Cause            error
 }
 
-// Error says what may have happened.
 func (e *AmbiguousEmbedSessionError) Error() string {
 	return fmt.Sprintf("%s for Dive %s as %q: the outcome is unknown, so a session may have been created (%v)",
 		OpEmbedSession, e.DiveID, e.Username, e.Cause)
 }
 
-// Unwrap returns the cause.
 func (e *AmbiguousEmbedSessionError) Unwrap() error { return e.Cause }
 
-// CreateEmbedSession mints a Dive embed session. The call creates
-// something and is not idempotent, so it follows the POST rule of do: it is
-// repeated only after a 429 or a failure that certainly never reached the
-// service. A failure after the request may have been sent (a dropped
-// connection, a timeout, a 5xx, an unreadable 200) is an
-// *AmbiguousEmbedSessionError and is never repeated.
+// CreateEmbedSession: a failure after the request may have been sent is an
+// *AmbiguousEmbedSessionError (like every POST, it is then not repeated).
 func (c *Client) CreateEmbedSession(ctx context.Context, diveID string, req EmbedSessionRequest) (EmbedSession, error) {
 	if diveID == "" {
 		return EmbedSession{}, fmt.Errorf("%s: dive id is empty", OpEmbedSession)
@@ -126,10 +103,8 @@ func (c *Client) CreateEmbedSession(ctx context.Context, diveID string, req Embe
 	return EmbedSession{Secret: *v.Session}, nil
 }
 
-// embedMayHaveRun reports whether a failed embed-session call may have
-// created a session: a server error (500, or 502/503/504 from something in
-// front that may have passed the request on), or a transport failure other
-// than a refused connection. A 4xx (429 included) was refused unperformed.
+// embedMayHaveRun: a 5xx may come from a proxy that passed the request on,
+// a 4xx (429 included) was refused unperformed.
 func embedMayHaveRun(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

@@ -18,13 +18,12 @@ const (
 	OpListUsers            = "list users"
 )
 
-// Issue is one entry of the "issues" array of an API error body.
+// Issue is one entry of an API error body's "issues".
 type Issue struct {
 	Message string `json:"message"`
 	Path    []any  `json:"path,omitempty"`
 }
 
-// String renders the issue as "path.to.field: message" (or just the message).
 func (i Issue) String() string {
 	if len(i.Path) == 0 {
 		return i.Message
@@ -37,33 +36,21 @@ func (i Issue) String() string {
 }
 
 // APIError is a non-success HTTP answer of the API (after any retries).
+// Path and URL never hold a query; text from the body is sanitised.
 type APIError struct {
-	// Operation is what was attempted, e.g. "mint token", "list tokens".
-	Operation string
-	// Method and Path are the request's method and escaped path (never a query).
+	Operation    string
 	Method, Path string
-	// URL is the base URL and Path: what was called, without a query (the
-	// base URL never holds credentials).
-	URL string
-	// StatusCode is the HTTP status of the last attempt.
-	StatusCode int
-	// Code is the JSON error code (e.g. NOT_FOUND), or "" when the body was not
-	// the JSON error shape (e.g. the plain-text 404 of an unknown route).
-	Code string
-	// Message is the JSON message, or up to ~200 bytes of a plain-text body,
-	// sanitised.
-	Message string
-	// Issues are the JSON issues, sanitised.
-	Issues []Issue
-	// Attempts is how many attempts were made.
+	URL          string
+	StatusCode   int // of the last attempt
+	// Code is "" when the body was not the JSON error shape (e.g. the
+	// plain-text 404 of an unknown route).
+	Code     string
+	Message  string
+	Issues   []Issue
 	Attempts int
-	// Elapsed is the time the call took, attempts and waits together.
-	Elapsed time.Duration
+	Elapsed  time.Duration // attempts and waits together
 }
 
-// Error is concise: operation, status, code, message, the issues that do not
-// merely repeat it and, when more than one or when slow, the attempts and
-// the time they took.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Operation)
@@ -78,7 +65,6 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	// Issues that only repeat the message add nothing.
 	parts := make([]string, 0, len(e.Issues))
 	for _, i := range e.Issues {
 		if text := i.String(); !strings.EqualFold(strings.TrimSpace(text), strings.TrimSpace(e.Message)) {
@@ -96,8 +82,7 @@ func (e *APIError) Error() string {
 // as "after 3 attempts over 1.2s"; "" when no attempt was made.
 func (e *APIError) Spent() string { return spent(e.Attempts, e.Elapsed) }
 
-// retrySummary is spent in brackets, for an error's text, when there was
-// more than one attempt or the call was slow; "" otherwise.
+// retrySummary is spent, for an error's text, when worth saying.
 func retrySummary(attempts int, elapsed time.Duration) string {
 	if attempts < 1 || (attempts == 1 && elapsed < time.Second) {
 		return ""
@@ -121,24 +106,18 @@ func spent(attempts int, elapsed time.Duration) string {
 	return fmt.Sprintf("after %d %s over %s", attempts, unit, elapsed)
 }
 
-// TransportError is a call that got no usable HTTP answer: a connection
-// failure, a per-attempt timeout, or the caller's cancellation (Err then
-// wraps context.Canceled or context.DeadlineExceeded).
+// TransportError is a call that got no usable HTTP answer. On the caller's
+// cancellation Err wraps context.Canceled or context.DeadlineExceeded.
 type TransportError struct {
 	Operation    string
 	Method, Path string
 	Attempts     int
-	// Elapsed is the time the call took, attempts and waits together.
-	Elapsed time.Duration
-	// Timeout is true when the last attempt hit the per-attempt timeout.
-	Timeout bool
-	// Err is the underlying error (its text is sanitised by Error).
-	Err error
-	// text is the sanitised rendering of Err, computed once.
-	text string
+	Elapsed      time.Duration
+	Timeout      bool // the last attempt hit the per-attempt timeout
+	Err          error
+	text         string // Err, sanitised
 }
 
-// Error describes the failure without any secret.
 func (e *TransportError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s %s: ", e.Operation, e.Method, e.Path)
@@ -150,15 +129,12 @@ func (e *TransportError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Spent says how many attempts the call made and how long they took, such
-// as "after 3 attempts over 1.2s"; "" when no attempt was made.
 func (e *TransportError) Spent() string { return spent(e.Attempts, e.Elapsed) }
 
-// InvalidResponseError is a success status whose body could not be used
-// (not JSON, or a required field missing).
+// InvalidResponseError is a success status whose body could not be used.
+// Reason never quotes the body.
 type InvalidResponseError struct {
 	Operation    string
 	Method, Path string
@@ -166,21 +142,17 @@ type InvalidResponseError struct {
 	Reason       string
 }
 
-// Error describes what was wrong with the answer, never its content.
 func (e *InvalidResponseError) Error() string {
 	return fmt.Sprintf("%s: %s %s: invalid response (HTTP %d): %s", e.Operation, e.Method, e.Path, e.StatusCode, e.Reason)
 }
 
-// ListUnsettledError is a paged token list that could not be read whole:
-// no two consecutive reads of it held the same tokens (tokens were minted or
-// invalidated between its pages every time, or the server pages
-// inconsistently). Nothing can be concluded from it about any one token.
+// ListUnsettledError is a paged list that no two consecutive reads agreed
+// on: nothing can be concluded from it about any one item.
 type ListUnsettledError struct {
 	Operation    string
 	Method, Path string
 	Reads        int
-	// Items names what the list holds ("tokens", "users").
-	Items string
+	Items        string // "tokens", "users"
 }
 
 func (e *ListUnsettledError) Error() string {
@@ -188,19 +160,15 @@ func (e *ListUnsettledError) Error() string {
 		e.Operation, e.Method, e.Path, e.Items, e.Reads)
 }
 
-// AmbiguousMintError is a failed mint that left something owed: a token it
-// created that could not be revoked, or a request whose outcome is still
-// unknown (a token may exist on the server that nobody holds the secret of).
+// AmbiguousMintError is a failed mint that left something owed: a token
+// that may exist on the server whose secret nobody holds.
 type AmbiguousMintError struct {
 	Username string
 	Name     string
-	// Cause is the failure that made the outcome unknown.
-	Cause error
-	// Owed is what the caller must keep until it is settled.
-	Owed Debt
+	Cause    error
+	Owed     Debt // for the caller to keep until it is settled
 }
 
-// Error says what happened and what is owed (ids only: never a secret).
 func (e *AmbiguousMintError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "mint token %q for user %q: the outcome is unknown", e.Name, e.Username)
@@ -216,29 +184,19 @@ func (e *AmbiguousMintError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the cause.
 func (e *AmbiguousMintError) Unwrap() error { return e.Cause }
 
-// RetryCutShortError is an answer that asked for a wait before the next
-// attempt (Retry-After) that would not fit in the time left: the call ends at
-// once with that answer (Err), rather than later with a timeout that hides
-// it. A backoff that does not fit ends the call with the answer alone.
+// RetryCutShortError is an answer (Err) whose Retry-After would not fit in
+// the time left: the call ends with it, not later with a timeout that hides it.
 type RetryCutShortError struct {
-	// Err is the answer's error, an *APIError.
-	Err error
-	// RetryAfter is the wait the answer asked for, before any cap.
-	RetryAfter time.Duration
-	// Left is the time that was left.
-	Left time.Duration
-	// CallerDeadline is true when the time left was the caller's (the
-	// operation's time limit, such as a resource's timeouts), false when it
-	// was the call's own (Config.MaxCallTime).
-	CallerDeadline bool
+	Err            error
+	RetryAfter     time.Duration // before any cap
+	Left           time.Duration
+	CallerDeadline bool // the time left was the caller's, not Config.MaxCallTime
 }
 
-// retryCutShort is what a call ends with when the wait before its next
-// attempt would not fit in the time left: cause, saying so when the answer
-// asked for that wait (a Retry-After date is read on the API's clock).
+// retryCutShort is cause itself when the answer did not ask for the wait
+// (a backoff that does not fit).
 func (c *Client) retryCutShort(cause error, header http.Header, left time.Duration, callerDeadline bool) error {
 	ra, ok := parseRetryAfter(header.Get("Retry-After"), c.Now())
 	if !ok || ra <= 0 {
@@ -247,7 +205,6 @@ func (c *Client) retryCutShort(cause error, header http.Header, left time.Durati
 	return &RetryCutShortError{Err: cause, RetryAfter: ra, Left: max(left, 0), CallerDeadline: callerDeadline}
 }
 
-// Error is the answer's error, then why it was not retried.
 func (e *RetryCutShortError) Error() string {
 	whose := "the call's time limit"
 	if e.CallerDeadline {
@@ -257,27 +214,19 @@ func (e *RetryCutShortError) Error() string {
 		e.Err.Error(), e.RetryAfter, whose, e.Left.Round(100*time.Millisecond))
 }
 
-// Unwrap returns the answer's error.
 func (e *RetryCutShortError) Unwrap() error { return e.Err }
 
-// IsNotFound reports whether err is an API answer 404 with the JSON code
-// NOT_FOUND: the user or token is gone. A plain-text 404 (no route) is not.
+// IsNotFound reports a 404 with the JSON code NOT_FOUND: the user or token
+// is gone. A plain-text 404 (no such route) is not.
 func IsNotFound(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Code == "NOT_FOUND"
 }
 
-// IsUnauthorized reports whether err is an API answer 401.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
-
-// IsForbidden reports whether err is an API answer 403.
-func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
-// IsRateLimited reports whether err is an API answer 429 Too Many Requests.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
-
-// IsBadRequest reports whether err is an API answer 400.
-func IsBadRequest(err error) bool { return hasStatus(err, http.StatusBadRequest) }
+func IsForbidden(err error) bool    { return hasStatus(err, http.StatusForbidden) }
+func IsRateLimited(err error) bool  { return hasStatus(err, http.StatusTooManyRequests) }
+func IsBadRequest(err error) bool   { return hasStatus(err, http.StatusBadRequest) }
 
 func hasStatus(err error, status int) bool {
 	var e *APIError

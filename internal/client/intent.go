@@ -10,40 +10,33 @@ import (
 	"github.com/duckops/terraform-provider-motherduck/internal/wait"
 )
 
-// lateCommitBound is how long after the client stopped waiting a server is
-// taken to be able to still commit a request it never answered (a timeout, a
-// dropped connection, a 502/503/504 from a proxy in front of it). Until then
-// "not in the list yet" is no evidence that the request created nothing.
+// lateCommitBound is how long after the client gave up a server may still
+// commit a request it never answered (a timeout, a dropped connection, a
+// proxy's 502/503/504): until then "not listed yet" is no evidence.
 const lateCommitBound = 10 * time.Minute
 
 // intentSlack widens an intent's window on both sides: the API stamps
 // created_ts to the second, and the offset of its clock is an estimate.
 const intentSlack = 2 * time.Second
 
-// Intent is a mint whose outcome is unknown: the one form it takes, from the
-// moment the client gave up on its answer to the private state of the
-// resource that keeps it until evidence settles it. It holds no secret.
+// Intent is a mint (or an account create) whose outcome is unknown, in one
+// form from the failed call to the resource's private state. It holds no secret.
 type Intent struct {
 	Username    string `json:"username"`
 	Name        string `json:"name"`
 	TTL         int64  `json:"ttl,omitempty"`
 	TokenType   string `json:"token_type,omitempty"`
 	Description string `json:"description,omitempty"`
-	// From and To bound the request on the API's clock: from just before it
-	// was sent to when the client stopped waiting for it.
+	// From and To bound the request on the API's clock, from sending to giving up.
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	// Answered says the API itself answered (a JSON error, an unusable
-	// success): it was done with the request at To, so nothing can commit
-	// later. Otherwise the request may still commit until To+lateCommitBound.
+	// success), so nothing can commit after To.
 	Answered bool `json:"answered,omitempty"`
-	// Known are the ids of the user's tokens known not to be this request's
-	// (listed before it, or minted by this client for other requests).
+	// Known are ids known not to be this request's token.
 	Known []string `json:"known,omitempty"`
-	// Hint is an id read from an unusable answer to this request.
-	Hint string `json:"hint,omitempty"`
-	// Candidates are the tokens the last settle found that could each be
-	// its token (more than one): kept so that nobody drops it unseen.
+	Hint  string   `json:"hint,omitempty"` // an id read from an unusable answer
+	// Candidates: more than one token could be its own; kept so nobody drops it unseen.
 	Candidates []string `json:"candidates,omitempty"`
 }
 
@@ -55,15 +48,9 @@ func (in *Intent) Closes() time.Time {
 	return in.To.Add(lateCommitBound)
 }
 
-func (in *Intent) request() CreateTokenRequest {
-	return CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}
-}
-
-// Matches returns the listed tokens that the request may have created: the
-// same name, token type, ttl and description, created between From and
-// Closes (widened by intentSlack), and not among Known or exclude.
+// Matches returns the listed tokens that the request may have created.
 func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
-	req := in.request()
+	req := CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}
 	lo := in.From.Truncate(time.Second).Add(-intentSlack)
 	hi := in.Closes().Add(intentSlack)
 	var out []Token
@@ -82,26 +69,20 @@ func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
 
 // Settlement is what a list of the user's tokens says about an intent.
 type Settlement struct {
-	// Found is its token: listed, and the only token it can be.
-	Found string
-	// Candidates are the tokens it may have created when more than one
-	// could be its: one of them may be another workspace's, so none is
-	// touched and the intent stays open.
+	Found string // the only token it can be
+	// Candidates: more than one token could be its own, and one of them may
+	// be another workspace's, so none is touched and the intent stays open.
 	Candidates []string
-	// Open says the intent is still ambiguous and must be kept.
-	Open bool
-	// Closed says nothing was found and the request can no longer commit:
-	// it created nothing (or its token is already gone).
+	Open       bool
+	// Closed: nothing was found and the request can no longer commit.
 	Closed bool
 }
 
-// Settle reads the intent against toks, a list of its user's tokens made
-// after the request (on the API's clock, now). exclude are ids the caller
-// holds (its state), never this request's token.
+// Settle reads the intent against toks, listed after the request, at now on
+// the API's clock. exclude are ids the caller holds, never this request's.
 func (in *Intent) Settle(toks []Token, now time.Time, exclude ...string) Settlement {
 	if in.Hint != "" && !slices.Contains(exclude, in.Hint) {
-		// The answer to this very request named it: whatever it says of
-		// itself, it is this request's token.
+		// The answer to this very request named it.
 		for _, t := range toks {
 			if t.ID == in.Hint {
 				return Settlement{Found: in.Hint}
@@ -125,30 +106,22 @@ func (in *Intent) Settle(toks []Token, now time.Time, exclude ...string) Settlem
 	}
 }
 
-// Debt is what the client owes the API after mints that went wrong: tokens
-// created by them that could not be invalidated (Revoke), and requests
-// whose outcome is still unknown (Intents). A caller keeps it until it is
-// settled (the provider: in the resource's state).
+// Debt is what mints that went wrong left owed: tokens still to invalidate
+// and requests of unknown outcome. The caller keeps it until it is settled.
 type Debt struct {
 	Revoke  []string `json:"revoke,omitempty"`
 	Intents []Intent `json:"intents,omitempty"`
 }
 
-// Empty reports whether nothing is owed.
 func (d *Debt) Empty() bool { return d == nil || (len(d.Revoke) == 0 && len(d.Intents) == 0) }
 
-// Add appends o to d.
 func (d *Debt) Add(o Debt) {
 	d.Revoke = append(d.Revoke, o.Revoke...)
 	d.Intents = append(d.Intents, o.Intents...)
 }
 
-// SettleDebt settles every intent of d against a fresh list of username's
-// tokens and invalidates what is owed, with a context detached from the
-// caller's cancellation and bounded by the recovery timeout: giving up early
-// would leave a live token nobody knows of. It returns what is still owed.
-// exclude are ids the caller holds. When revoke is false it only looks: a
-// token found joins Revoke, for the caller to invalidate later.
+// SettleDebt runs detached from the caller's cancellation: giving up early
+// would leave a live token nobody knows of. With revoke false it only looks.
 func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke bool, exclude ...string) (Debt, error) {
 	if d.Empty() {
 		return d, nil
@@ -209,8 +182,7 @@ func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke
 	return out, firstErr
 }
 
-// persist repeats op, each time with the client's own retries, until it
-// succeeds, fails for good, or ctx (the recovery budget) runs out.
+// persist repeats op until it succeeds, fails for good, or ctx runs out.
 func (c *Client) persist(ctx context.Context, op func() error) error {
 	for round := 1; ; round++ {
 		err := op()
@@ -223,9 +195,7 @@ func (c *Client) persist(ctx context.Context, op func() error) error {
 	}
 }
 
-// transient reports whether err may go away by itself: a transport failure,
-// an unusable answer, a list that changed while it was read, 429 or a server
-// error. Refusals (400, 401, 403, 404) do not.
+// transient reports whether err may go away by itself; a refusal does not.
 func transient(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
@@ -237,9 +207,8 @@ func transient(err error) bool {
 	return errors.As(err, &te) || errors.As(err, &ie) || errors.As(err, &ue)
 }
 
-// matchesRequest reports whether t has what a mint of req gives a token: the
-// same name and token type, a lifetime matching the ttl (within
-// ttlTolerance) or no expiry without ttl, and no conflicting description.
+// matchesRequest reports whether a mint of req could have given t. A token
+// listed without a description is no conflict: older regions drop it.
 func matchesRequest(t *Token, req CreateTokenRequest) bool {
 	if t.Name != req.Name || orDefault(t.TokenType) != orDefault(req.TokenType) {
 		return false

@@ -6,21 +6,18 @@ import (
 	"sync"
 )
 
-// perUser holds, for each username, the client's list cache and mint ledger,
-// made on first use and kept for the life of the Client.
+// perUser holds what the client keeps about each user, for the life of the
+// Client: two things with two jobs, each behind its own lock.
 type perUser struct {
 	mu sync.Mutex
 	m  map[string]*userState
 }
 
-// userState is what the client keeps about one user: two things with two
-// jobs, each behind its own lock.
 type userState struct {
 	lists  listCache
 	ledger ledger
 }
 
-// get returns the state of username, creating it.
 func (p *perUser) get(username string) *userState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -39,10 +36,8 @@ func (p *perUser) get(username string) *userState {
 	return s
 }
 
-// ledger is what the client knows about one user's tokens as a minter: which
-// ids existed before its mints (the baseline), which it minted and revoked,
-// the mints running, and the lock of each token name. An Intent takes its
-// Known ids from here.
+// ledger is what the client knows of one user's tokens as a minter: the ids
+// that existed before its mints (the baseline), those it minted and revoked.
 type ledger struct {
 	mu sync.Mutex
 
@@ -50,34 +45,27 @@ type ledger struct {
 	baselineKnown bool
 	minted        map[string]struct{}
 	revoked       map[string]struct{}
-	// mintEpoch counts mints started; mintsActive counts mints running.
-	mintEpoch   uint64
-	mintsActive int
-	// ambiguous is set once a mint of the user left an intent open: a
-	// list may then show its late token, which must never join the
-	// baseline.
+	mintEpoch     uint64 // mints started
+	mintsActive   int
+	// ambiguous: a mint left an intent open, so a list may show its late
+	// token, which must never join the baseline.
 	ambiguous bool
 	locks     map[string]*nameLock
 }
 
-// baselineTicket is taken before a list request; recordBaseline uses it to
-// tell whether the answer can serve as the baseline.
+// baselineTicket tells recordBaseline whether a list can be the baseline:
+// no mint ran or was of unknown outcome while it was out.
 type baselineTicket struct {
 	eligible bool
 	epoch    uint64
 }
 
-// listStarting returns the ticket of a list request about to be sent: it is
-// eligible when no mint of the user is running and none is of unknown
-// outcome.
 func (l *ledger) listStarting() baselineTicket {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return baselineTicket{eligible: l.mintsActive == 0 && !l.ambiguous, epoch: l.mintEpoch}
 }
 
-// recordBaseline adds the listed ids to the baseline when no mint started or
-// ran while the request was out.
 func (l *ledger) recordBaseline(tk baselineTicket, toks []Token) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -95,8 +83,7 @@ func (l *ledger) hasBaseline() bool {
 	return l.baselineKnown
 }
 
-// startMint counts a mint as running (so that lists made meanwhile do not
-// feed the baseline) until the returned func is called.
+// startMint counts a mint as running until the returned func is called.
 func (l *ledger) startMint() (end func()) {
 	l.mu.Lock()
 	l.mintsActive++
@@ -134,8 +121,7 @@ func (l *ledger) markAmbiguous() {
 	l.mu.Unlock()
 }
 
-// known reports whether id is in the baseline, was minted by this process or
-// was already revoked by it.
+// known reports whether id is in the baseline, minted or revoked.
 func (l *ledger) known(id string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -147,7 +133,6 @@ func (l *ledger) known(id string) bool {
 	return false
 }
 
-// knownIDs returns the ids known returns true for, sorted.
 func (l *ledger) knownIDs() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -167,7 +152,6 @@ type nameLock struct {
 	refs int
 }
 
-// lockName acquires the mint lock of a token name, giving up when ctx ends.
 func (l *ledger) lockName(ctx context.Context, name string) (release func(), err error) {
 	nl := l.refName(name)
 	select {

@@ -7,24 +7,21 @@ import (
 	"time"
 )
 
-// listCache shares the token lists of one user within this Client:
-// concurrent calls wait on one request, and its answer serves later calls
-// until a write of that user (whatever its outcome) bumps the generation. A
-// call that starts after a write never joins or uses a request that started
-// before it. Errors are never cached.
+// listCache shares one user's token lists: calls wait on one request, whose
+// answer serves until a write of that user bumps the generation, so a call
+// never uses a list started before a write. Errors are never cached.
 type listCache struct {
 	mu       sync.Mutex
 	gen      uint64
-	cache    []Token // raw answer (unfiltered) of a list started at cacheGen
+	cache    []Token // unfiltered
 	cacheGen uint64
 	cacheOK  bool
-	flights  map[uint64]*listFlight // in-flight shared lists, by generation
+	flights  map[uint64]*listFlight // by generation
 }
 
-// listFlight is one shared in-flight list request of one generation.
 type listFlight struct {
 	gen     uint64
-	done    chan struct{} // closed once toks and err are set
+	done    chan struct{}
 	toks    []Token
 	err     error
 	waiters int
@@ -39,8 +36,7 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 	}
 	s := c.users.get(username)
 	cached, f, hit := s.lists.join(func(f *listFlight) {
-		// The request runs detached from any one caller; it is cancelled
-		// when every waiter has gone.
+		// Detached from any one caller, cancelled when every waiter has gone.
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f.cancel = cancel
 		go func() {
@@ -68,8 +64,6 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 	return visible(cached, c.Now(), &s.ledger), nil
 }
 
-// visible returns fresh copies of the tokens of toks that are live at now
-// and not revoked by this client.
 func visible(toks []Token, now time.Time, l *ledger) []Token {
 	out := make([]Token, 0, len(toks))
 	for i := range toks {
@@ -80,18 +74,15 @@ func visible(toks []Token, now time.Time, l *ledger) []Token {
 	return out
 }
 
-// bump marks a write of the user: cached lists stop serving, and later list
-// calls never join a request already in flight.
+// bump marks a write of the user, whatever its outcome.
 func (lc *listCache) bump() {
 	lc.mu.Lock()
 	lc.gen++
 	lc.mu.Unlock()
 }
 
-// join returns the cached answer of the current generation (hit true), or
-// else the shared request of this generation with the caller counted as one
-// more waiter. When none is running, start is called (under the lock) with
-// a new flight to run.
+// join returns the cached answer of the current generation, or else its
+// shared request, started (under the lock) if none is running.
 func (lc *listCache) join(start func(*listFlight)) (cached []Token, f *listFlight, hit bool) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -108,8 +99,6 @@ func (lc *listCache) join(start func(*listFlight)) (cached []Token, f *listFligh
 	return nil, f, false
 }
 
-// leave drops a waiter that stopped waiting; the last one to leave cancels
-// the request.
 func (lc *listCache) leave(f *listFlight) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -122,8 +111,6 @@ func (lc *listCache) leave(f *listFlight) {
 	}
 }
 
-// finish records the outcome of f, caches a success when no write happened
-// since f started, and releases f's waiters.
 func (lc *listCache) finish(f *listFlight, toks []Token, err error) {
 	lc.mu.Lock()
 	f.toks, f.err = toks, err

@@ -8,23 +8,13 @@ import (
 	"net/http"
 )
 
-// CreateToken mints a token for username and returns it with its secret.
-//
-// A mint is not idempotent, so it is retried without further ado only when
-// the request certainly had no effect (429, or a failure before a connection
-// was obtained). Any other failure (5xx, a dropped connection, a timeout
-// after sending, the caller's cancellation, an unusable success body) makes
-// an Intent: the request may have created a token. It is settled at once
-// against a fresh list (see Intent.Settle): its token, when found, is
-// revoked; when the list cannot tell yet (a server that may still commit the
-// request), the intent stays open. The mint is then tried again while
-// attempts remain. Whatever was not settled is owed: on success in
-// CreatedToken.Owed, on failure in an *AmbiguousMintError. Every token this
-// call creates is therefore returned, revoked, or owed to the caller.
-//
-// Errors: *APIError for a definite refusal (400, 401, 403, 404 ...), the last
-// failure when every attempt failed and nothing is owed, *AmbiguousMintError
-// when something is.
+// CreateToken mints a token and returns it with its secret. A mint is not
+// idempotent, so it is retried without further ado only when
+// it certainly had no effect (429, or no connection obtained). Any other
+// failure makes an Intent, settled at once against a fresh list (its token
+// revoked), before the next attempt. Whatever is not settled is owed, in
+// CreatedToken.Owed or an *AmbiguousMintError: every token this call creates
+// is returned, revoked, or owed to the caller.
 func (c *Client) CreateToken(ctx context.Context, username string, req CreateTokenRequest) (*CreatedToken, error) {
 	if err := validUsername(OpMintToken, username); err != nil {
 		return nil, err
@@ -71,8 +61,6 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body, req)
 			if reason == "" && u.ledger.known(ct.ID) {
-				// A token that existed before this mint, or that this
-				// process minted or revoked already: not a new token.
 				reason, hintID = "the answer names a token that is not new", ""
 			}
 			if reason == "" {
@@ -87,9 +75,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 				ct.Owed = owed
 				return ct, nil
 			}
-			// The server committed a token we cannot use (no secret or no
-			// id, or not the token asked for): it is settled like any
-			// other mint of unknown outcome, and the error reported.
+			// A token we cannot use is settled like any mint of unknown outcome.
 			in.Answered, in.Hint = true, hintID
 			left, _ := c.recoverMint(ctx, username, u, in)
 			owed.Add(left)
@@ -111,18 +97,13 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 			return fail(cause) // a definite refusal
 		}
 
-		// The outcome is unknown. An error the API itself wrote (a JSON
-		// body with a code) means it was done with the request; a proxy's
-		// 502/503/504, a timeout or a dropped connection do not.
+		// An error the API itself wrote (JSON with a code) means it was done
+		// with the request; a proxy's 502/503/504 or a timeout do not.
 		var apiErr *APIError
 		in.Answered = errors.As(cause, &apiErr) && apiErr.Code != "" && res.status == http.StatusInternalServerError
 		c.log.Warn(ctx, "motherduck mint outcome unknown, looking for a token left behind", map[string]any{
-			"operation":  cl.op,
-			"path":       cl.path,
-			"token_name": req.Name,
-			"attempt":    n,
-			"status":     res.status,
-			"reason":     cause.Error(),
+			"operation": cl.op, "path": cl.path, "token_name": req.Name,
+			"attempt": n, "status": res.status, "reason": cause.Error(),
 		})
 		left, rerr := c.recoverMint(ctx, username, u, in)
 		owed.Add(left)
@@ -139,10 +120,8 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 	}
 }
 
-// recoverMint settles the intent of a mint that just failed: an id its
-// answer named is revoked first (a list may lag behind the mint); then the
-// intent is settled against a fresh list and what it left is revoked. It
-// returns what is still owed, and why the clean-up could not finish.
+// recoverMint revokes an id the failed mint's answer named first (a list
+// may lag behind the mint), then settles the intent against a fresh list.
 func (c *Client) recoverMint(ctx context.Context, username string, u *userState, in Intent) (Debt, error) {
 	if in.Hint != "" && !u.ledger.known(in.Hint) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.recovery)
@@ -168,8 +147,6 @@ func (c *Client) recoverMint(ctx context.Context, username string, u *userState,
 	return owed, err
 }
 
-// ensureBaseline makes sure the user's baseline is known, listing the user
-// (shared with concurrent ListTokens calls and mints) if needed.
 func (c *Client) ensureBaseline(ctx context.Context, username string, u *userState) error {
 	for range 3 {
 		if u.ledger.hasBaseline() {
@@ -182,9 +159,7 @@ func (c *Client) ensureBaseline(ctx context.Context, username string, u *userSta
 	return fmt.Errorf("%s: could not learn the existing tokens of user %q", OpMintToken, username)
 }
 
-// decodeMint decodes the answer to a mint of req. hintID is the id if one
-// could be read, even when the answer is otherwise unusable; reason is "" on
-// success.
+// decodeMint returns the id as hintID even when the answer is unusable.
 func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, reason string) {
 	var w wireToken
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -209,16 +184,10 @@ func decodeMint(body []byte, req CreateTokenRequest) (ct *CreatedToken, hintID, 
 	return &CreatedToken{Token: t, Secret: *w.Token}, hintID, ""
 }
 
-// mintMismatch says how a mint answer differs from what was asked, or
-// returns "": a token of another name, type or description is not the one
-// the configuration holds, and keeping it would leave state and server
-// disagreeing. A field the answer leaves out is no difference (a region
-// without descriptions drops them).
+// mintMismatch: a token other than asked would leave state and server
+// disagreeing. A field left out is no difference.
 func mintMismatch(w *wireToken, req CreateTokenRequest) string {
-	want := req.TokenType
-	if want == "" {
-		want = TokenTypeReadWrite
-	}
+	want := orDefault(req.TokenType)
 	switch {
 	case w.Name != nil && *w.Name != "" && *w.Name != req.Name:
 		return "the answer names another token than the one asked for"

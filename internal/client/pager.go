@@ -8,31 +8,22 @@ import (
 	"strings"
 )
 
-// maxListPages bounds how many pages one list may take, so that a server
-// handing out fresh cursors forever cannot keep the client busy forever.
+// maxListPages: a server handing out fresh cursors must not keep us forever.
 const maxListPages = 1000
 
-// maxListReads bounds how many times a paged list is read in search of two
-// consecutive reads that hold the same items.
 const maxListReads = 4
 
-// fetchPage reads the page of a list that cursor names ("" for the first):
-// its items and the next page's cursor ("" on the last). reason says why an
-// answer could not be used (never a value); err is a failed call.
+// fetchPage reads the page that cursor names ("" for the first and from the
+// last); reason says why an answer could not be used, never quoting it.
 type fetchPage[T any] func(ctx context.Context, cursor string) (items []T, next, reason string, err error)
 
-// list names a list call in errors.
 type list struct{ op, path, items string }
 
-// readStable is the one pager: it reads every page of a list and returns
-// each item once (by id). The answer is all or nothing, since a caller takes
-// an item missing from it for gone. A list of one page that repeats no item
-// is read once. A paged list can skip or repeat an item when items come or
-// go between two of its pages, or when the server orders each page anew (no
-// order is promised), so it is read again until two reads in a row repeat
-// nothing and hold the same items, or, for a server whose pages always
-// overlap alike, until maxListReads reads in a row hold the same items and
-// repeat the same ones. Otherwise it fails with *ListUnsettledError.
+// readStable is the one pager: every page, each item once (by id), all or
+// nothing, since a caller takes an item missing from it for gone. Items that
+// come or go between pages, or pages ordered anew (no order is promised),
+// skip or repeat items, so a paged list is read until two reads agree and
+// repeat nothing, or, when pages always overlap alike, maxListReads agree.
 func readStable[T any](ctx context.Context, l list, fetch fetchPage[T], id func(*T) string) ([]T, error) {
 	items, pages, repeats, err := readPages(ctx, l, fetch, id)
 	if err != nil || (pages == 1 && repeats == "") {
@@ -56,10 +47,8 @@ func readStable[T any](ctx context.Context, l list, fetch fetchPage[T], id func(
 	return nil, &ListUnsettledError{Operation: l.op, Method: http.MethodGet, Path: l.path, Reads: maxListReads, Items: l.items}
 }
 
-// readPages reads the list once, following each answer's cursor, and
-// returns every item once, how many pages it read and which ids came back
-// more than once (sorted, joined; "" for none). A page that cannot be read,
-// or a cursor that repeats, fails the whole read.
+// readPages reads the list once; repeats are the ids that came back more
+// than once, sorted and joined.
 func readPages[T any](ctx context.Context, l list, fetch fetchPage[T], id func(*T) string) (out []T, pages int, repeats string, err error) {
 	seenIDs := map[string]bool{}
 	seenCursors := map[string]bool{}
@@ -107,7 +96,7 @@ func readPages[T any](ctx context.Context, l list, fetch fetchPage[T], id func(*
 	}
 }
 
-// sameIDs reports whether a and b hold the same ids (each at most once).
+// sameIDs assumes each id at most once in a and in b.
 func sameIDs[T any](a, b []T, id func(*T) string) bool {
 	if len(a) != len(b) {
 		return false

@@ -8,14 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// redacted replaces a secret wherever this package prints text.
 const redacted = "[REDACTED]"
 
-// formatRedacted is the one Format of the types that hold a secret (Config,
-// CreatedToken). view is a copy of the value whose type has the same fields
-// but no methods, with its secrets already replaced by redacted; it is
-// printed for every verb and flag as fmt would print the original, named
-// typeName in the %#v form.
+// formatRedacted is the one Format of the types that hold a secret. view is
+// a redacted copy whose type has no methods, so that fmt does not recurse.
 func formatRedacted(f fmt.State, verb rune, view any, typeName string) {
 	if verb == 'v' && f.Flag('#') {
 		s := fmt.Sprintf("%#v", view)
@@ -32,9 +28,7 @@ var (
 	reMDTok  = regexp.MustCompile(`\bmd_[A-Za-z0-9_-]{16,}`)
 )
 
-// scrub removes anything that looks like a credential from s: the admin
-// token itself, bearer values, Authorization values and JWT-shaped or
-// md_-prefixed secrets.
+// scrub removes anything that looks like a credential from s.
 func (c *Client) scrub(s string) string {
 	if tok := *c.secret; tok != "" {
 		s = strings.ReplaceAll(s, tok, redacted)
@@ -46,11 +40,9 @@ func (c *Client) scrub(s string) string {
 	return s
 }
 
-// sanitize scrubs s, replaces control characters and invalid UTF-8 with
-// spaces, collapses runs of whitespace and truncates to about limit bytes.
+// sanitize scrubs s, makes it one line of valid UTF-8 and cuts it to about limit bytes.
 func (c *Client) sanitize(s string, limit int) string {
-	// Bound the work before scrubbing, but keep enough to recognise a secret
-	// that straddles the cut.
+	// Bound the work, keeping enough to recognise a secret that straddles the cut.
 	if len(s) > 4*limit+256 {
 		s = s[:4*limit+256]
 	}

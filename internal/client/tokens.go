@@ -13,7 +13,6 @@ import (
 	"time"
 )
 
-// Accepted token types (the API and this package use plain strings).
 const (
 	TokenTypeReadWrite   = "read_write"
 	TokenTypeReadScaling = "read_scaling"
@@ -21,31 +20,23 @@ const (
 
 // CreateTokenRequest is the body of a mint call.
 type CreateTokenRequest struct {
-	// Name is required, 1..255 characters.
-	Name string `json:"name"`
-	// TTL is the lifetime in seconds (300..31536000); 0 means the token never
-	// expires and the field is omitted.
-	TTL int64 `json:"ttl,omitempty"`
-	// TokenType is read_write (default when empty) or read_scaling.
-	TokenType string `json:"token_type,omitempty"`
-	// Description is optional; older regions silently drop it.
-	Description string `json:"description,omitempty"`
+	Name        string `json:"name"`                  // 1..255 characters
+	TTL         int64  `json:"ttl,omitempty"`         // seconds, 300..31536000; 0: never expires
+	TokenType   string `json:"token_type,omitempty"`  // "": read_write
+	Description string `json:"description,omitempty"` // older regions silently drop it
 }
 
 // Token is a token as the API lists it (never with its secret).
 type Token struct {
-	ID        string
-	Name      string
-	CreatedTS time.Time
-	// ExpireAt is nil for a token that never expires.
-	ExpireAt  *time.Time
-	ReadOnly  bool
-	TokenType string
-	// Description is nil when the API did not return the field.
-	Description *string
+	ID          string
+	Name        string
+	CreatedTS   time.Time
+	ExpireAt    *time.Time // nil: never expires
+	ReadOnly    bool
+	TokenType   string
+	Description *string // nil: the API did not return the field
 }
 
-// clone returns a deep copy (the pointers are not shared).
 func (t Token) clone() Token {
 	if t.ExpireAt != nil {
 		e := *t.ExpireAt
@@ -58,7 +49,6 @@ func (t Token) clone() Token {
 	return t
 }
 
-// liveAt reports whether the token has not expired at now.
 func (t *Token) liveAt(now time.Time) bool {
 	return t.ExpireAt == nil || t.ExpireAt.After(now)
 }
@@ -67,13 +57,10 @@ func (t *Token) liveAt(now time.Time) bool {
 // API returns only once. Its fmt output (any verb) never shows Secret.
 type CreatedToken struct {
 	Token
-	// Secret is the "token" field of the mint answer.
 	Secret string `json:"-"`
-	// Owed is what earlier attempts of the same call left to settle.
-	Owed Debt
+	Owed   Debt   // what earlier attempts of the same call left to settle
 }
 
-// createdTokenView has CreatedToken's fields but not its methods.
 type createdTokenView CreatedToken
 
 // Format prints the token with Secret redacted, for every verb and flag.
@@ -83,13 +70,9 @@ func (t CreatedToken) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, v, "client.CreatedToken")
 }
 
-// String returns the token with Secret redacted.
-func (t CreatedToken) String() string { return fmt.Sprintf("%+v", t) }
-
-// GoString returns the token with Secret redacted.
+func (t CreatedToken) String() string   { return fmt.Sprintf("%+v", t) }
 func (t CreatedToken) GoString() string { return fmt.Sprintf("%#v", t) }
 
-// wireToken is a token object as the API sends it.
 type wireToken struct {
 	Token       *string         `json:"token"`
 	ID          *string         `json:"id"`
@@ -101,7 +84,7 @@ type wireToken struct {
 	Description *string         `json:"description"`
 }
 
-// toToken converts and validates; reason says what was wrong (never a value).
+// toToken converts and validates; reason never quotes a value.
 func (w *wireToken) toToken() (Token, string) {
 	var t Token
 	if w.ID == nil || *w.ID == "" {
@@ -188,8 +171,7 @@ func validUsername(op, username string) error {
 	return nil
 }
 
-// getTokens lists every token of the user with the one pager (readStable):
-// a token missing from the answer is taken for revoked or expired.
+// getTokens reads the whole list: a token missing from it is taken for gone.
 func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error) {
 	l := list{op: OpListTokens, path: tokensPath(username), items: "tokens"}
 	return readStable(ctx, l, func(ctx context.Context, cursor string) ([]Token, string, string, error) {
@@ -206,10 +188,8 @@ func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error
 	}, func(t *Token) string { return t.ID })
 }
 
-// decodeTokenPage decodes one page of a token list: its tokens and the
-// cursor of the next page ("" on the last one). The cursor is read from
-// next_page_token or next_cursor, at the top level or inside "pagination".
-// reason says what was wrong (never a value).
+// decodeTokenPage reads the cursor from next_page_token or next_cursor, at
+// the top level or inside "pagination".
 func decodeTokenPage(body []byte) (toks []Token, next, reason string) {
 	type cursors struct {
 		NextPageToken json.RawMessage `json:"next_page_token"`
@@ -267,10 +247,8 @@ func decodeTokenPage(body []byte) (toks []Token, next, reason string) {
 	return toks, "", ""
 }
 
-// DeleteToken invalidates a token. It is retried on 429, 502, 503, 504 and
-// transport errors. A JSON NOT_FOUND answer is returned as an error for which
-// IsNotFound is true (the token is already invalid or unknown); callers
-// decide whether that is success.
+// DeleteToken invalidates a token. A token already invalid or unknown is an
+// error for which IsNotFound is true; callers decide whether that is success.
 func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) error {
 	if err := validUsername(OpRevokeToken, username); err != nil {
 		return err
@@ -280,11 +258,7 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 	}
 	u := c.users.get(username)
 	u.lists.bump()
-	_, err := c.do(ctx, &call{
-		op:     OpRevokeToken,
-		method: http.MethodDelete,
-		path:   tokensPath(username) + "/" + escapeSegment(tokenID),
-	})
+	_, err := c.do(ctx, &call{op: OpRevokeToken, method: http.MethodDelete, path: tokensPath(username) + "/" + escapeSegment(tokenID)})
 	u.lists.bump()
 	if err == nil || IsNotFound(err) {
 		u.ledger.addRevoked(tokenID)
@@ -292,9 +266,6 @@ func (c *Client) DeleteToken(ctx context.Context, username, tokenID string) erro
 	return err
 }
 
-// CreateServiceAccount creates a service account (a member user). It is
-// retried only when the request certainly did not take effect (429, or a
-// connection failure before sending).
 func (c *Client) CreateServiceAccount(ctx context.Context, username string) error {
 	if err := validUsername(OpCreateServiceAccount, username); err != nil {
 		return err
@@ -312,10 +283,8 @@ func (c *Client) CreateServiceAccount(ctx context.Context, username string) erro
 	return err
 }
 
-// DeleteUser deletes a user and ALL of its data. It is retried on 429, 502,
-// 503, 504 and transport errors; a JSON NOT_FOUND (e.g. a retry after the
-// first attempt committed) is returned as an error for which IsNotFound is
-// true.
+// DeleteUser deletes a user and ALL of its data. A user already gone (even
+// by a first attempt that committed) is an error for which IsNotFound is true.
 func (c *Client) DeleteUser(ctx context.Context, username string) error {
 	if err := validUsername(OpDeleteUser, username); err != nil {
 		return err

@@ -20,26 +20,21 @@ import (
 	"github.com/duckops/terraform-provider-motherduck/internal/wait"
 )
 
-// call describes one logical API call (possibly several attempts).
 type call struct {
 	op     string
 	method string
 	path   string // escaped
 	query  string // encoded, without "?"; never shown in errors or logs
 	body   []byte // nil: no body
-	// start and deadline bound the whole call, its attempts and the waits
-	// between them; set by begin.
+	// start and deadline bound the whole call, attempts and waits; set by begin.
 	start, deadline time.Time
 }
 
-// begin starts the clock of a call: from now on it may take at most
-// Config.MaxCallTime, attempts and waits together.
 func (c *Client) begin(cl *call) {
 	cl.start = time.Now()
 	cl.deadline = cl.start.Add(c.maxCallTime)
 }
 
-// elapsed is the time spent on the call so far (0 before begin).
 func (cl *call) elapsed() time.Duration {
 	if cl.start.IsZero() {
 		return 0
@@ -47,31 +42,22 @@ func (cl *call) elapsed() time.Duration {
 	return time.Since(cl.start)
 }
 
-// attemptResult is what one HTTP attempt produced.
 type attemptResult struct {
 	status int // 0 when no answer was received
 	header http.Header
 	body   []byte
-	// err is set when no complete answer was received (connection failure,
-	// timeout, body read failure, cancellation).
-	err error
-	// sent is false only when the request certainly never reached the
-	// server: a dial error, or a failure before a connection was obtained.
-	sent bool
-	// timedOut: the per-attempt timeout fired (the caller's ctx was live).
-	timedOut bool
-	// canceled: the caller's context ended.
-	canceled bool
+	err    error // no complete answer was received
+	// sent is false only when the request certainly never reached the server.
+	sent     bool
+	timedOut bool // the per-attempt timeout fired, not the caller's context
+	canceled bool // the caller's context ended
 }
 
 func (r *attemptResult) ok() bool { return r.err == nil && r.status >= 200 && r.status < 300 }
 
-// escapeSegment escapes one path segment so that "/", "?", "#" and "%" stay
-// inside it.
+// escapeSegment keeps "/", "?", "#" and "%" inside one path segment.
 func escapeSegment(s string) string { return url.PathEscape(s) }
 
-// attempt performs one HTTP attempt under the per-attempt timeout and reads
-// the whole (bounded) body.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	var res attemptResult
 	timeout := c.requestTimeout
@@ -138,9 +124,8 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 		res.err = err
 		res.canceled = ctx.Err() != nil
 		res.timedOut = !res.canceled && errors.Is(actx.Err(), context.DeadlineExceeded)
-		// Certainly not sent: a dial error, or the connection never obtained
-		// while the trace shows the transport tried. Anything else may have
-		// reached the server.
+		// Certainly not sent: a dial error, or a connection asked for and
+		// never obtained. Anything else may have reached the server.
 		res.sent = !isDialError(err) && !(getConn.Load() && !gotConn.Load())
 		if res.status != 0 {
 			res.sent = true
@@ -159,7 +144,6 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	return res
 }
 
-// logFields are the fields that name attempt n of the call in a log line.
 func (cl *call) logFields(n, status int) map[string]any {
 	return map[string]any{
 		"operation": cl.op,
@@ -175,9 +159,8 @@ func isDialError(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
-// retryable reports whether a failed attempt of a GET/PUT/DELETE/POST may be
-// retried (mint has its own rules, see CreateToken). A PUT replaces a whole
-// object, so repeating it is as safe as repeating a read.
+// retryable is the retry rule of every call but a mint (see CreateToken). A
+// PUT replaces a whole object, so repeating it is as safe as a read.
 func retryable(method string, res *attemptResult) bool {
 	if res.canceled {
 		return false
@@ -199,8 +182,6 @@ func retryable(method string, res *attemptResult) bool {
 	return false
 }
 
-// do runs a call with the retry policy of its method and returns the body of
-// the successful answer.
 func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	c.begin(cl)
 	for n := 1; ; n++ {
@@ -218,10 +199,8 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	}
 }
 
-// waitRetry logs and sleeps before attempt n+1. It returns cause instead
-// when the wait and a useful attempt after it would not fit in the call's
-// time limit (a *RetryCutShortError when the answer asked for that wait),
-// and a cancellation error when the caller's context ends first.
+// waitRetry sleeps before attempt n+1, or, when the wait and a useful
+// attempt would not fit in the time left, ends the call at once.
 func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n int, cause error) error {
 	d, why := c.retryWait(res, n)
 	fields := cl.logFields(n, res.status)
@@ -229,9 +208,8 @@ func (c *Client) waitRetry(ctx context.Context, cl *call, res *attemptResult, n 
 	fields["wait_ms"] = d.Milliseconds()
 	fields["wait_reason"] = why
 	fields["elapsed_ms"] = cl.elapsed().Milliseconds()
-	// The call's own time limit, or the caller's deadline (the resource's
-	// timeouts) when that comes first: waiting past it would end in a
-	// timeout that hides the answer that asked for the wait.
+	// Waiting past the caller's deadline (the resource's timeouts) would end
+	// in a timeout that hides the answer that asked for the wait.
 	limit, whose := cl.deadline, "its time limit"
 	if dl, ok := ctx.Deadline(); ok && (limit.IsZero() || dl.Before(limit)) {
 		limit, whose = dl, "the operation's time limit"
@@ -261,7 +239,6 @@ func (c *Client) canceledError(cl *call, n int, ctxErr, last error) error {
 	return te
 }
 
-// failure turns a failed attempt into an *APIError or *TransportError.
 func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 	if res.err != nil {
 		te := &TransportError{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: n, Elapsed: cl.elapsed(), Timeout: res.timedOut, Err: res.err}
@@ -276,8 +253,6 @@ func (c *Client) failure(cl *call, res *attemptResult, n int) error {
 	return e
 }
 
-// parseErrorBody fills Code, Message and Issues from a JSON error body, or
-// Message from a plain-text one.
 func (c *Client) parseErrorBody(e *APIError, body []byte) {
 	var v struct {
 		Message *string `json:"message"`
@@ -321,36 +296,23 @@ func (c *Client) parseErrorBody(e *APIError, body []byte) {
 	}
 }
 
-// parseRetryAfter parses a Retry-After value: delta seconds or an HTTP date.
+// parseRetryAfter reads delta seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }
 
-// retryWait is the wait before attempt n+1, and why: the answer's
-// Retry-After if it asks for a wait, else exponential backoff with full
-// jitter; both capped at MaxRetryWait. A Retry-After of 0 or a date already
-// past gets the backoff, so that a server saying "now" is not asked again
-// at once, attempt after attempt.
+// retryWait: a Retry-After of 0 or a date already past gets the backoff, so
+// that a server saying "now" is not asked again at once, attempt after attempt.
 func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	if res.header != nil {
 		if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.Now()); ok && ra > 0 {
@@ -363,7 +325,7 @@ func (c *Client) retryWait(res *attemptResult, n int) (time.Duration, string) {
 	return c.backoff(n), "exponential backoff"
 }
 
-// backoff returns a random duration in [0, min(MaxRetryWait, BaseBackoff*2^(n-1))].
+// backoff is full jitter: a random duration in [0, min(MaxRetryWait, BaseBackoff*2^(n-1))].
 func (c *Client) backoff(n int) time.Duration {
 	ceiling := c.baseBackoff
 	for i := 1; i < n && ceiling < c.maxRetryWait; i++ {

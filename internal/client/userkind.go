@@ -11,34 +11,23 @@ import (
 type UserKind int
 
 const (
-	// UserKindUnknown: the list could not tell (no such route, no privilege
-	// to list members, or the user is not in the list).
 	UserKindUnknown UserKind = iota
-	// UserKindServiceAccount: the user is listed as a service account.
 	UserKindServiceAccount
-	// UserKindHuman: the user is listed as a person (not a service account).
 	UserKindHuman
 )
 
-// UserKindAnswer is the outcome of LookupUserKind.
 type UserKindAnswer struct {
 	Kind UserKind
-	// Why says, for UserKindUnknown, why the kind could not be told.
-	Why string
-	// NotListed is set, with UserKindUnknown, when the list was read and
-	// does not hold the user (as opposed to a list that cannot be read).
+	Why  string // why the kind is unknown
+	// NotListed: the list was read and does not hold the user.
 	NotListed bool
 }
 
-// usersPageLimit is the page size asked of the user list.
 const usersPageLimit = 1000
 
-// LookupUserKind looks username up in the organization's user list
-// (ListUsers: every page, read until two reads agree) and says whether it is
-// a service account, a person, or cannot be told: the route missing (a
-// plain-text 404), a 403 (the caller lacks the privilege to list members)
-// or the user not being listed give UserKindUnknown with the reason. Any
-// other failure is returned as an error.
+// LookupUserKind says whether username is a service account, a person, or
+// cannot be told: no such route (a plain-text 404), no privilege to list
+// members (403) or the user not listed give UserKindUnknown, not an error.
 func (c *Client) LookupUserKind(ctx context.Context, username string) (UserKindAnswer, error) {
 	if err := validUsername(OpListUsers, username); err != nil {
 		return UserKindAnswer{}, err

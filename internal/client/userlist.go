@@ -11,18 +11,14 @@ import (
 	"strconv"
 )
 
-// User is one user or service account of the organization, as GET /v1/users
-// lists it.
+// User is a user or service account as GET /v1/users lists it.
 type User struct {
-	ID       string
-	Username string
-	// Email, FirstName and LastName are nil when the API answers null (as
-	// for most service accounts) or leaves the field out.
-	Email, FirstName, LastName *string
+	ID                         string
+	Username                   string
+	Email, FirstName, LastName *string // nil for null (most service accounts) or absent
 	IsServiceAccount           bool
 	IsDeprovisioned            bool
-	// Roles are the roles granted directly to the user, not inherited ones.
-	Roles []string
+	Roles                      []string // granted directly, not inherited
 }
 
 // UserFilter narrows ListUsers; a nil field lists both kinds.
@@ -31,7 +27,6 @@ type UserFilter struct {
 	IsDeprovisioned  *bool
 }
 
-// query is the filter as the list call's query parameters.
 func (f UserFilter) query() url.Values {
 	q := url.Values{"limit": {strconv.Itoa(usersPageLimit)}}
 	if f.IsServiceAccount != nil {
@@ -43,8 +38,7 @@ func (f UserFilter) query() url.Values {
 	return q
 }
 
-// ListUsers lists every user matching filter, each once (the one pager,
-// readStable), sorted by username and then id: the API promises no order.
+// ListUsers sorts by username and id: the API promises no order.
 func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, error) {
 	l := list{op: OpListUsers, path: "/v1/users", items: "users"}
 	users, err := readStable(ctx, l, func(ctx context.Context, cursor string) ([]User, string, string, error) {
@@ -65,9 +59,6 @@ func (c *Client) ListUsers(ctx context.Context, filter UserFilter) ([]User, erro
 	return users, err
 }
 
-// decodeUserPage decodes one page of the user list: its users and the
-// cursor of the next page ("" on the last). reason says what was wrong,
-// never a value.
 func decodeUserPage(body []byte) (users []User, next, reason string) {
 	var v struct {
 		Users *[]struct {
