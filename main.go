@@ -50,6 +50,9 @@ func main() {
 	}
 	p := provider.NewWithOptions(version, provider.Options{OpenTokens: open})()
 	err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(p), opts...)
+	// Serve returns on go-plugin's Shutdown: an open in flight still gets
+	// to record what it minted before the rest is revoked.
+	open.Drain(shutdownGrace / 2)
 	revokeOpenTokens(open, shutdownGrace)
 	if err != nil {
 		log.Fatal(err.Error())

@@ -36,6 +36,9 @@ type Intent struct {
 	// Known are ids known not to be this request's token.
 	Known []string `json:"known,omitempty"`
 	Hint  string   `json:"hint,omitempty"` // an id read from an unusable answer
+	// ClockSlack is how far the API's clock may be from what the client
+	// made of it while the request was out: the window is widened by it.
+	ClockSlack time.Duration `json:"clock_slack,omitempty"`
 	// Candidates: more than one token could be its own; kept so nobody drops it unseen.
 	Candidates []string `json:"candidates,omitempty"`
 }
@@ -51,8 +54,8 @@ func (in *Intent) Closes() time.Time {
 // Matches returns the listed tokens that the request may have created.
 func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
 	req := CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}
-	lo := in.From.Truncate(time.Second).Add(-intentSlack)
-	hi := in.Closes().Add(intentSlack)
+	lo := in.From.Truncate(time.Second).Add(-intentSlack - in.ClockSlack)
+	hi := in.Closes().Add(intentSlack + in.ClockSlack)
 	var out []Token
 	for i := range toks {
 		t := &toks[i]
@@ -67,43 +70,81 @@ func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
 	return out
 }
 
-// Settlement is what a list of the user's tokens says about an intent.
+// Settlement is what the evidence says about an account create's intent
+// (SettleAccount): found, still open, or closed with nothing created.
 type Settlement struct {
-	Found string // the only token it can be
-	// Candidates: more than one token could be its own, and one of them may
-	// be another workspace's, so none is touched and the intent stays open.
-	Candidates []string
-	Open       bool
-	// Closed: nothing was found and the request can no longer commit.
+	Found  string
+	Open   bool
 	Closed bool
 }
 
-// Settle reads the intent against toks, listed after the request, at now on
-// the API's clock. exclude are ids the caller holds, never this request's.
-func (in *Intent) Settle(toks []Token, now time.Time, exclude ...string) Settlement {
-	if in.Hint != "" && !slices.Contains(exclude, in.Hint) {
-		// The answer to this very request named it.
-		for _, t := range toks {
-			if t.ID == in.Hint {
-				return Settlement{Found: in.Hint}
+// Settle settles intents of username together against toks, a list read
+// at listedAt (the API's clock, taken before the list). Intents of one
+// request shape are read as a group: n lost mints of one resource and the
+// tokens they left settle each other, rather than each taking the others'
+// tokens for another state's. Within a group, at most as many matches as
+// unsettled mints are theirs (found); more are candidates, and every mint
+// stays open. exclude are ids the caller holds; tokens this client minted
+// for others are never a match either. closed are the intents that can no
+// longer commit and found nothing.
+func (c *Client) Settle(username string, ins []Intent, toks []Token, listedAt time.Time, exclude ...string) (found []string, open, closed []Intent) {
+	exclude = append(slices.Clone(exclude), c.users.get(username).ledger.mintedIDs()...)
+	type shape struct {
+		name, tokenType, description string
+		ttl                          int64
+	}
+	var order []shape
+	groups := map[shape][]Intent{}
+	for _, in := range ins {
+		k := shape{in.Name, orDefault(in.TokenType), in.Description, in.TTL}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], in)
+	}
+	listed := map[string]bool{}
+	for _, t := range toks {
+		listed[t.ID] = true
+	}
+	for _, k := range order {
+		var rest []Intent
+		var matches []string
+		for _, in := range groups[k] {
+			if in.Hint != "" && listed[in.Hint] && !slices.Contains(exclude, in.Hint) {
+				found = append(found, in.Hint) // the answer to this very request named it
+				exclude = append(exclude, in.Hint)
+				continue
+			}
+			rest = append(rest, in)
+		}
+		for _, in := range rest {
+			for _, t := range in.Matches(toks, exclude...) {
+				if !slices.Contains(matches, t.ID) {
+					matches = append(matches, t.ID)
+				}
+			}
+		}
+		if len(matches) > len(rest) {
+			for _, in := range rest {
+				in.Candidates = matches
+				open = append(open, in)
+			}
+			continue
+		}
+		found = append(found, matches...)
+		// The earliest mints take the matches; the others stay open until
+		// their window closes.
+		slices.SortStableFunc(rest, func(a, b Intent) int { return a.Closes().Compare(b.Closes()) })
+		for _, in := range rest[len(matches):] {
+			in.Candidates = nil
+			if listedAt.Before(in.Closes()) {
+				open = append(open, in)
+			} else {
+				closed = append(closed, in)
 			}
 		}
 	}
-	found := in.Matches(toks, exclude...)
-	switch {
-	case len(found) == 1:
-		return Settlement{Found: found[0].ID}
-	case len(found) > 1:
-		ids := make([]string, len(found))
-		for i, t := range found {
-			ids[i] = t.ID
-		}
-		return Settlement{Candidates: ids, Open: true}
-	case !now.Before(in.Closes()):
-		return Settlement{Closed: true}
-	default:
-		return Settlement{Open: true}
-	}
+	return found, open, closed
 }
 
 // Debt is what mints that went wrong left owed: tokens still to invalidate
@@ -131,11 +172,17 @@ func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke
 	var out Debt
 	var firstErr error
 	if len(d.Intents) > 0 {
+		// A fresh list, and the API's time taken before it: a window that
+		// closes while the list is read is judged as still open.
+		listedAt, clockKnown := c.Now(), c.ClockKnown()
 		var toks []Token
 		err := c.persist(rctx, func() (err error) {
-			toks, err = c.ListTokens(rctx, username)
+			toks, err = c.getTokens(rctx, username)
 			return err
 		})
+		if !clockKnown {
+			listedAt = c.Now()
+		}
 		switch {
 		case IsNotFound(err): // the user is gone, and its tokens with it
 			d.Intents = nil
@@ -143,21 +190,12 @@ func (c *Client) SettleDebt(ctx context.Context, username string, d Debt, revoke
 			out.Intents, firstErr = d.Intents, err
 			d.Intents = nil
 		}
-		now := c.Now()
-		for i := range d.Intents {
-			in := d.Intents[i]
-			s := in.Settle(toks, now, exclude...)
-			switch {
-			case s.Found != "":
-				out.Revoke = append(out.Revoke, s.Found)
-			case s.Open:
-				in.Candidates = s.Candidates
-				out.Intents = append(out.Intents, in)
-			default:
-				c.log.Warn(ctx, "motherduck found no token left by an earlier mint of unknown outcome", map[string]any{
-					"operation": OpMintToken, "path": tokensPath(username), "token_name": in.Name,
-				})
-			}
+		found, open, closed := c.Settle(username, d.Intents, toks, listedAt, exclude...)
+		out.Revoke, out.Intents = append(out.Revoke, found...), append(out.Intents, open...)
+		for _, in := range closed {
+			c.log.Warn(ctx, "motherduck found no token left by an earlier mint of unknown outcome", map[string]any{
+				"operation": OpMintToken, "path": tokensPath(username), "token_name": in.Name,
+			})
 		}
 	}
 	ids := append(slices.Clone(d.Revoke), out.Revoke...)

@@ -115,6 +115,18 @@ func (l *ledger) isRevoked(id string) bool {
 	return ok
 }
 
+// mintedIDs are the ids this client minted and handed back: another
+// resource's tokens, never a lost mint's.
+func (l *ledger) mintedIDs() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make([]string, 0, len(l.minted))
+	for id := range l.minted {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 func (l *ledger) markAmbiguous() {
 	l.mu.Lock()
 	l.ambiguous = true

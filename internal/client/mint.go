@@ -56,7 +56,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 		res := c.attempt(ctx, cl, n)
 		u.lists.bump()
 		got := c.now()
-		in.To = c.Now()
+		in.To, in.ClockSlack = c.Now(), c.apiClock.uncertainty()
 
 		if res.ok() {
 			ct, hintID, reason := decodeMint(res.body, req)

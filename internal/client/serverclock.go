@@ -11,8 +11,9 @@ const serverStampResolution = time.Second
 
 // serverClock is the offset of the API's clock from Config.Now, best learnt
 // from a minted token's created_ts (the clock that stamps what a lost mint
-// may have created), else from any answer's Date header. The latest reading
-// of the best kind wins, so the evidence follows a clock that is stepped.
+// may have created), else from any answer's Date header. Readings that agree
+// narrow the interval; one that does not replaces it when it is of the same
+// or a better kind, so the evidence follows a clock that is stepped.
 type serverClock struct {
 	mu       sync.Mutex
 	known    bool
@@ -29,10 +30,13 @@ func (k *serverClock) observe(stamp, sent, got time.Time, fromMint bool) {
 	hi := stamp.Add(serverStampResolution).Sub(sent)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.fromMint && !fromMint {
-		return
+	switch {
+	case k.known && lo <= k.hi && hi >= k.lo:
+		k.lo, k.hi, k.fromMint = max(lo, k.lo), min(hi, k.hi), k.fromMint || fromMint
+	case k.fromMint && !fromMint:
+	default:
+		k.known, k.fromMint, k.lo, k.hi = true, fromMint, lo, hi
 	}
-	k.known, k.fromMint, k.lo, k.hi = true, fromMint, lo, hi
 }
 
 func (k *serverClock) observeMint(created, sent, got time.Time) {
@@ -55,6 +59,13 @@ func (k *serverClock) offset() time.Duration {
 		return 0
 	}
 	return k.lo + (k.hi-k.lo)/2
+}
+
+// uncertainty is how far the offset may be from offset().
+func (k *serverClock) uncertainty() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return (k.hi - k.lo) / 2
 }
 
 // Now is the API's clock as far as its answers tell. Every decision about

@@ -128,6 +128,13 @@ func TestServerClock_now(t *testing.T) {
 			k.observeMint(t0.Add(-time.Hour), t0, t0)
 			k.observeDate(date(t0), t0, t0)
 		}, -time.Hour + time.Second/2},
+		// Readings that agree narrow the interval: [1h-10s, 1h+1s] and
+		// [1h-10s, 1h+4s] leave [1h-10s, 1h+1s], whose middle is 1h-4.5s
+		// (the latest alone would say 1h-3s).
+		{"agreeing readings narrow", func(k *serverClock) {
+			k.observeMint(t0.Add(time.Hour), t0, t0.Add(10*time.Second))
+			k.observeMint(t0.Add(time.Hour+20*time.Second), t0.Add(17*time.Second), t0.Add(30*time.Second))
+		}, time.Hour - 4500*time.Millisecond},
 		{"the latest mint wins", func(k *serverClock) {
 			k.observeMint(t0.Add(-time.Hour), t0, t0)
 			k.observeMint(t0.Add(time.Hour), t0, t0)

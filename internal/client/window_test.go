@@ -104,13 +104,16 @@ func twoCandidatesRevokesNone(t *testing.T, mod ...func(*Config)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ct.Owed.Intents[0]
-	st := in.Settle(toks, e.c.Now(), ct.ID)
-	slices.Sort(st.Candidates)
+	found, open, closed := e.c.Settle("svc_a", ct.Owed.Intents, toks, e.c.Now(), ct.ID)
 	want := []string{other.ID, lost}
 	slices.Sort(want)
-	if !st.Open || st.Found != "" || !slices.Equal(st.Candidates, want) {
-		t.Fatalf("settlement %+v, want open with candidates %v", st, want)
+	if len(found) != 0 || len(closed) != 0 || len(open) != 1 {
+		t.Fatalf("found %v open %d closed %d, want one open intent", found, len(open), len(closed))
+	}
+	got := slices.Clone(open[0].Candidates)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("candidates %v, want %v", got, want)
 	}
 }
 
@@ -169,4 +172,43 @@ func requestsTokenID(s *emulator.Server, f emulator.FaultKind) string {
 		}
 	}
 	return ""
+}
+
+// TestSettle_lostMintsOfOneShapeSettleEachOther: two lost mints of one
+// resource (one request shape) and the two tokens they left: both tokens
+// are theirs, neither is another state's. Three tokens for two mints are
+// candidates, and both mints stay open.
+func TestSettle_lostMintsOfOneShapeSettleEachOther(t *testing.T) {
+	c, err := New(Config{BaseURL: "http://127.0.0.1:1", Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	in := func(at time.Time) Intent {
+		return Intent{Username: "u", Name: "n", From: at, To: at.Add(2 * time.Second)}
+	}
+	tok := func(id string, at time.Time) Token {
+		return Token{ID: id, Name: "n", CreatedTS: at, TokenType: TokenTypeReadWrite}
+	}
+	ins := []Intent{in(t0), in(t0.Add(3 * time.Second))}
+	toks := []Token{tok("a", t0.Add(20*time.Second)), tok("b", t0.Add(21*time.Second))}
+	found, open, closed := c.Settle("u", ins, toks, t0.Add(time.Minute))
+	slices.Sort(found)
+	if !slices.Equal(found, []string{"a", "b"}) || len(open) != 0 || len(closed) != 0 {
+		t.Fatalf("found %v open %d closed %d; want both tokens found", found, len(open), len(closed))
+	}
+	found, open, _ = c.Settle("u", ins, append(toks, tok("c", t0.Add(22*time.Second))), t0.Add(time.Minute))
+	if len(found) != 0 || len(open) != 2 || len(open[0].Candidates) != 3 {
+		t.Fatalf("found %v open %+v; want both mints open with three candidates", found, open)
+	}
+	// One token for two mints: it is theirs; the other mint stays open
+	// until its window closes, then is dropped.
+	found, open, closed = c.Settle("u", ins, toks[:1], t0.Add(time.Minute))
+	if !slices.Equal(found, []string{"a"}) || len(open) != 1 || len(closed) != 0 {
+		t.Fatalf("found %v open %d closed %d", found, len(open), len(closed))
+	}
+	_, open, closed = c.Settle("u", ins, toks[:1], t0.Add(time.Hour))
+	if len(open) != 0 || len(closed) != 1 {
+		t.Fatalf("after the windows closed: open %d closed %d", len(open), len(closed))
+	}
 }

@@ -25,7 +25,8 @@ type OpenTokens struct {
 	mu       sync.Mutex
 	open     map[openKey]*client.Client
 	owed     map[owedKey]client.Debt
-	inflight sync.WaitGroup
+	inflight int           // writes in flight, under mu
+	idle     chan struct{} // closed when inflight drops to 0; nil while none is waited for
 }
 
 type openKey struct{ username, id string }
@@ -78,17 +79,37 @@ func (o *OpenTokens) begin() (end func()) {
 	if o == nil {
 		return func() {}
 	}
-	o.inflight.Add(1)
-	return o.inflight.Done
+	o.mu.Lock()
+	o.inflight++
+	o.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			if o.inflight--; o.inflight == 0 && o.idle != nil {
+				close(o.idle)
+				o.idle = nil
+			}
+		})
+	}
 }
 
 // Drain waits until no write is in flight, or until grace has passed; it
 // reports whether they all ended.
 func (o *OpenTokens) Drain(grace time.Duration) bool {
-	done := make(chan struct{})
-	go func() { o.inflight.Wait(); close(done) }()
+	o.mu.Lock()
+	if o.inflight == 0 {
+		o.mu.Unlock()
+		return true
+	}
+	if o.idle == nil {
+		o.idle = make(chan struct{})
+	}
+	idle := o.idle
+	o.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return true
 	case <-time.After(grace):
 		return false

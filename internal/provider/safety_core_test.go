@@ -296,3 +296,37 @@ func privateStateOf(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestAccSafety_placeholderKeptWhileItsMintMayCommit: every attempt of a
+// mint loses its connection, so the failed apply leaves a placeholder with
+// the requests on record. A plan while they may still commit stops, saying
+// until when (Terraform would replace the placeholder without handing its
+// record to the delete); once the API's clock has passed their window, the
+// next apply drops it and mints.
+func TestAccSafety_placeholderKeptWhileItsMintMayCommit(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	dir := t.TempDir()
+	env.Server.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropBefore, Times: 2})
+	cfg := providerWithRetries(env, 1) + "resource \"motherduck_user_token\" \"t\" {\n  username = \"svc_ci\"\n  name = \"unanswered\"\n}\n"
+	resource.UnitTest(t, faultCase(env, dir, []resource.TestStep{
+		{Config: cfg, ExpectError: regexp.MustCompile(`Token Mint Outcome Unknown`)},
+		{
+			PreConfig: func() {
+				requirePendingPlaceholder(t, dir)
+			},
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Earlier Mint Still Unsettled.*may\s+still\s+commit`),
+		},
+		{
+			PreConfig: func() {
+				if n := len(apiMinted(env)); n != 0 {
+					t.Fatalf("%d tokens minted while the placeholder was kept", n)
+				}
+				env.Server.Advance(11 * time.Minute)
+			},
+			Config: cfg,
+			Check:  env.CheckLive(tokenAddr, acctest.ServiceAccount),
+		},
+	}))
+}

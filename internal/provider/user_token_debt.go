@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/client"
@@ -107,29 +108,23 @@ func recordDebt(ctx context.Context, from privateGetter, to privateSetter, owed 
 // found joins pending_revoke_ids, for the next apply to invalidate (a read
 // never writes); an intent still ambiguous stays on record and is shown as
 // a warning; one that provably created nothing is dropped with a warning.
-func (r *userTokenResource) settleInRead(ctx context.Context, m *userTokenModel, d *tokenDebt, tokens []client.Token, diags *diag.Diagnostics) {
-	held := heldIDs(m)
+func (r *userTokenResource) settleInRead(ctx context.Context, m *userTokenModel, d *tokenDebt, tokens []client.Token, listedAt time.Time, diags *diag.Diagnostics) {
 	pending := append(listIDs(m.PendingRevokeIDs), d.Revoke...)
 	d.Revoke = nil
-	var open []client.Intent
-	now := r.data.client.Now()
-	for _, in := range d.Intents {
-		s := in.Settle(tokens, now, held...)
-		switch {
-		case s.Found != "":
-			tflog.Info(ctx, "found the token of an earlier mint of unknown outcome", map[string]any{"username": in.Username, "token_id": s.Found})
-			pending = append(pending, s.Found)
-		case s.Open:
-			in.Candidates = s.Candidates
-			open = append(open, in)
-			diags.AddWarning("Earlier Mint Still Unsettled", openIntentText(&in)+keptText)
-		default:
-			diags.AddWarning("Earlier Mint Left No Token", fmt.Sprintf("The mint of token %q for user %q sent at %s, whose "+
-				"answer was lost, created no token that is still valid: none is listed, and it could no longer commit after %s "+
-				"(the API's clock). Its record was dropped.", in.Name, in.Username, stamp(in.From), stamp(in.Closes())))
-		}
+	found, open, closed := r.data.client.Settle(m.Username.ValueString(), d.Intents, tokens, listedAt, heldIDs(m)...)
+	if len(found) > 0 {
+		tflog.Info(ctx, "found tokens of earlier mints of unknown outcome", map[string]any{"username": m.Username.ValueString(), "token_ids": found})
+	}
+	for i := range open {
+		diags.AddWarning("Earlier Mint Still Unsettled", openIntentText(&open[i])+keptText)
+	}
+	for _, in := range closed {
+		diags.AddWarning("Earlier Mint Left No Token", fmt.Sprintf("The mint of token %q for user %q sent at %s, whose "+
+			"answer was lost, created no token that is still valid: none is listed, and it could no longer commit after %s "+
+			"(the API's clock). Its record was dropped.", in.Name, in.Username, stamp(in.From), stamp(in.Closes())))
 	}
 	d.Intents = open
+	pending = append(pending, found...)
 	slices.Sort(pending)
 	m.PendingRevokeIDs = idList(slices.Compact(pending))
 }
@@ -215,4 +210,34 @@ func listsToken(toks []client.Token, id string) bool {
 		}
 	}
 	return false
+}
+
+// warnIfReplacementDropsIntents warns, in a plan that replaces the token,
+// that the mints of unknown outcome on record go with it: Terraform hands
+// the delete of a replacement no private state. A token found by then is
+// in pending_revoke_ids (state), which the delete does invalidate.
+func warnIfReplacementDropsIntents(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || resp.Plan.Raw.IsNull() {
+		return
+	}
+	d := loadDebt(ctx, req.Private, &resp.Diagnostics)
+	if len(d.Intents) == 0 {
+		return
+	}
+	var plan, state userTokenModel
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	replaced := len(resp.RequiresReplace) > 0 || !plan.Username.Equal(state.Username) ||
+		(!plan.KeepPrevious.ValueBool() && inputsChanged(plan, state))
+	if !replaced {
+		return
+	}
+	for i := range d.Intents {
+		resp.Diagnostics.AddWarning("Replacement Drops an Unsettled Mint", openIntentText(&d.Intents[i])+
+			" This plan replaces the token, and the record of that mint goes with it. To keep it checked, apply this "+
+			"change after the time given.")
+	}
 }

@@ -177,12 +177,10 @@ func (r *userTokenResource) planKeepPrevious(ctx context.Context, req resource.M
 		"token_id": state.ID.ValueString(), "current_gone": gone, "rotation_window": window,
 	})
 	markRotation(&plan)
-	plan.PendingRevokeIDs = types.ListNull(types.StringType)
-	if gone || !state.PreviousID.IsNull() || len(state.PendingRevokeIDs.Elements()) > 0 {
-		// The rotation invalidates tokens; one it cannot is kept here,
-		// and the rotation still succeeds (with a warning).
-		plan.PendingRevokeIDs = types.ListUnknown(types.StringType)
-	}
+	// A rotation invalidates what it lets go and settles what is owed
+	// (some of it only in private state); what it cannot is kept here, and
+	// the rotation still succeeds (with a warning): known after apply.
+	plan.PendingRevokeIDs = types.ListUnknown(types.StringType)
 	if gone {
 		plan.PreviousID, plan.PreviousToken, plan.PreviousExpireAt = types.StringNull(), types.StringNull(), timetypes.NewRFC3339Null()
 	} else {

@@ -246,6 +246,7 @@ func (r *userTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	defer r.explainRotation(ctx, req, resp)
 	defer policyOfExisting(ctx, r.data, req, resp) // token_policy.go
+	defer warnIfReplacementDropsIntents(ctx, req, resp)
 	var keepPrevious types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("keep_previous"), &keepPrevious)...)
 	if resp.Diagnostics.HasError() {
@@ -390,16 +391,32 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	setIdentity(ctx, resp.Identity, username, id, &resp.Diagnostics)
 	// Import sets only username and id: the rest comes from the list.
 	importing := state.Name.IsNull()
+	// The API's time before the list (a window closing meanwhile counts as
+	// open), once the API's clock is known; before any answer, after it.
+	listedAt, clockKnown := r.data.client.Now(), r.data.client.ClockKnown()
 	tokens, err := r.data.client.ListTokens(ctx, username)
+	if !clockKnown {
+		listedAt = r.data.client.Now()
+	}
 	if err == nil {
-		r.settleInRead(ctx, &state, &debt, tokens, &resp.Diagnostics)
+		r.settleInRead(ctx, &state, &debt, tokens, listedAt, &resp.Diagnostics)
 		storeDebt(ctx, resp.Private, debt, &resp.Diagnostics)
 	}
 	if id == pendingID && err == nil {
 		// A placeholder holds no token: it stays while something is owed
 		// (tainted, so the next apply pays it and mints), else it goes.
 		refreshPending(&state, tokens)
-		if len(debt.Intents) > 0 || !state.PendingRevokeIDs.IsNull() {
+		if len(debt.Intents) > 0 {
+			// Terraform replaces the tainted placeholder without handing
+			// its private state to the delete: the record would be lost
+			// while the mint may still commit. The plan stops instead.
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			resp.Diagnostics.AddError("Earlier Mint Still Unsettled", fmt.Sprintf("This resource holds no token: its mint failed "+
+				"in a way that may still create one. %s Until then nothing is minted in its place, so that no token is left "+
+				"that no state holds: run the same command again after the time given.", openIntentText(&debt.Intents[0])))
+			return
+		}
+		if !state.PendingRevokeIDs.IsNull() {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 			return
 		}
@@ -586,7 +603,9 @@ func (r *userTokenResource) deleteRest(ctx context.Context, state userTokenModel
 	more = append(more, listIDs(state.PendingRevokeIDs)...)
 	owed, err := r.payDebt(ctx, username, more, debt, nil)
 	switch {
-	case len(owed.Revoke) > 0:
+	case len(owed.Revoke) > 0 || (err != nil && len(owed.Intents) > 0):
+		// Ids still live, or mints that could not even be looked for (the
+		// list failed): the resource stays, with its record.
 		resp.Diagnostics.Append(debtError(username, owed, err))
 		// The framework keeps the prior state after an error: the record
 		// must say what is still owed, not what was.
