@@ -56,7 +56,7 @@ type AmbiguousCreateError struct {
 	Username string
 	Cause    error
 	CheckErr error  // nil when the check answered that the account does not exist yet
-	Intent   Intent // for the caller to keep and settle with SettleAccount
+	Intent   Intent // for the caller to keep until the account exists or Closes passes
 }
 
 func (e *AmbiguousCreateError) Error() string {
@@ -66,19 +66,6 @@ func (e *AmbiguousCreateError) Error() string {
 	}
 	return fmt.Sprintf("%s %q: the outcome is unknown (%v): the account does not exist yet, but the API may still "+
 		"create it until %s", OpCreateServiceAccount, e.Username, e.Cause, e.Intent.Closes().UTC().Format(time.RFC3339))
-}
-
-// SettleAccount: the account did not exist before the request, so if it
-// exists now, it is Found.
-func (in *Intent) SettleAccount(exists bool, now time.Time) Settlement {
-	switch {
-	case exists:
-		return Settlement{Found: in.Username}
-	case !now.Before(in.Closes()):
-		return Settlement{Closed: true}
-	default:
-		return Settlement{Open: true}
-	}
 }
 
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }

@@ -36,8 +36,7 @@ type Intent struct {
 	// Known are ids known not to be this request's token.
 	Known []string `json:"known,omitempty"`
 	Hint  string   `json:"hint,omitempty"` // an id read from an unusable answer
-	// ClockSlack is how far the API's clock may be from what the client
-	// made of it while the request was out: the window is widened by it.
+	// ClockSlack widens the window by what is not known of the API's clock.
 	ClockSlack time.Duration `json:"clock_slack,omitempty"`
 	// Candidates: more than one token could be its own; kept so nobody drops it unseen.
 	Candidates []string `json:"candidates,omitempty"`
@@ -70,33 +69,17 @@ func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
 	return out
 }
 
-// Settlement is what the evidence says about an account create's intent
-// (SettleAccount): found, still open, or closed with nothing created.
-type Settlement struct {
-	Found  string
-	Open   bool
-	Closed bool
-}
-
-// Settle settles intents of username together against toks, a list read
-// at listedAt (the API's clock, taken before the list). Intents of one
-// request shape are read as a group: n lost mints of one resource and the
-// tokens they left settle each other, rather than each taking the others'
-// tokens for another state's. Within a group, at most as many matches as
-// unsettled mints are theirs (found); more are candidates, and every mint
-// stays open. exclude are ids the caller holds; tokens this client minted
-// for others are never a match either. closed are the intents that can no
-// longer commit and found nothing.
+// Settle reads intents against toks, listed at listedAt (API clock). Mints of
+// one request shape settle as a group, so that n lost mints and their tokens
+// never take each other's for another state's: up to n matches are theirs
+// (found), more are candidates and all stay open. exclude (held ids) and the
+// tokens this client minted are never a match.
 func (c *Client) Settle(username string, ins []Intent, toks []Token, listedAt time.Time, exclude ...string) (found []string, open, closed []Intent) {
 	exclude = append(slices.Clone(exclude), c.users.get(username).ledger.mintedIDs()...)
-	type shape struct {
-		name, tokenType, description string
-		ttl                          int64
-	}
-	var order []shape
-	groups := map[shape][]Intent{}
+	var order []CreateTokenRequest // one group per request shape
+	groups := map[CreateTokenRequest][]Intent{}
 	for _, in := range ins {
-		k := shape{in.Name, orDefault(in.TokenType), in.Description, in.TTL}
+		k := CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: orDefault(in.TokenType), Description: in.Description}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}

@@ -445,15 +445,15 @@ func (r *serviceAccountResource) settleCreate(ctx context.Context, from privateG
 	if !readPrivate(ctx, from, privateCreateKey, "an account create of unknown outcome", &in, diags) {
 		return createSettled
 	}
-	s := in.SettleAccount(exists, r.data.client.Now())
-	if s.Open {
+	open := !exists && r.data.client.Now().Before(in.Closes())
+	if open {
 		diags.AddWarning("Service Account Creation Still Unsettled", fmt.Sprintf("Service account %q does not exist yet, "+
 			"but the request that created it lost its answer, and the API may still carry it out until %s (the API's "+
 			"clock). It stays in state until then.", username, stamp(in.Closes())))
 		return createOpen
 	}
 	diags.Append(to.SetKey(ctx, privateCreateKey, nil)...)
-	if s.Closed {
+	if !exists {
 		return createNothing
 	}
 	return createSettled
