@@ -38,18 +38,13 @@ const (
 	legacyCurrentGoneKey = "current_gone"
 )
 
-// tokenDebt is the private half of the record.
+// tokenDebt is the private half of the record: the client's Debt (its ids
+// are those owed since the last Read, which moves them into
+// pending_revoke_ids; a Create cannot, its plan promised none) and whether
+// the current token is gone.
 type tokenDebt struct {
-	// Revoke are ids owed since the last Read, which moves them into
-	// pending_revoke_ids (a Create cannot: its plan promised none).
-	Revoke      []string        `json:"revoke,omitempty"`
-	Intents     []client.Intent `json:"intents,omitempty"`
-	CurrentGone bool            `json:"current_gone,omitempty"`
-}
-
-func (d *tokenDebt) owe(o client.Debt) {
-	d.Revoke = append(d.Revoke, o.Revoke...)
-	d.Intents = append(d.Intents, o.Intents...)
+	client.Debt
+	CurrentGone bool `json:"current_gone,omitempty"`
 }
 
 // loadDebt reads the record, with what earlier versions kept under other keys.
@@ -99,7 +94,7 @@ func recordDebt(ctx context.Context, from privateGetter, to privateSetter, owed 
 	if present(from) {
 		d = loadDebt(ctx, from, diags)
 	}
-	d.owe(owed)
+	d.Add(owed)
 	storeDebt(ctx, to, d, diags)
 }
 
@@ -133,7 +128,7 @@ func (r *userTokenResource) settleInRead(ctx context.Context, m *userTokenModel,
 // owed and settles each open intent against a fresh list, invalidating the
 // token it finds. It returns what is still owed: ids that could not be
 // invalidated, and intents still ambiguous.
-func (r *userTokenResource) payDebt(ctx context.Context, username string, ids []string, d tokenDebt, held []string) (client.Debt, error) {
+func (r *userTokenResource) payDebt(ctx context.Context, username string, ids []string, d client.Debt, held []string) (client.Debt, error) {
 	return r.data.client.SettleDebt(ctx, username, client.Debt{Revoke: append(ids, d.Revoke...), Intents: d.Intents}, true, held...)
 }
 
@@ -200,16 +195,6 @@ func movedEndpointDiag(username, id, mintedAt, current string) diag.Diagnostic {
 			"  3. Add it under the new provider configuration and apply: that mints a new token through %s.\n\n"+
 			"If the token is already invalid at %s, `terraform state rm` on this resource is enough.",
 			id, username, mintedAt, current, mintedAt, mintedAt, mintedAt, current, mintedAt))
-}
-
-// listsToken reports whether toks holds the token id.
-func listsToken(toks []client.Token, id string) bool {
-	for _, t := range toks {
-		if t.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // warnIfReplacementDropsIntents warns, in a plan that replaces the token,

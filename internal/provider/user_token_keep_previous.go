@@ -261,7 +261,7 @@ func (r *userTokenResource) rotate(ctx context.Context, plan, state userTokenMod
 // itself succeeded.
 func (r *userTokenResource) warnIfPreviousGone(ctx context.Context, username, id string, diags *diag.Diagnostics) {
 	tokens, err := r.data.client.ListTokens(ctx, username)
-	if err != nil || listsToken(tokens, id) {
+	if err != nil || isListed(tokens, id) {
 		return
 	}
 	diags.AddWarning("Previous Token No Longer Valid",
@@ -293,6 +293,12 @@ func refreshPending(m *userTokenModel, tokens []client.Token) {
 		}
 	}
 	m.PendingRevokeIDs = idList(live)
+}
+
+// isListed reports whether the client's list holds the token id.
+func isListed(tokens []client.Token, id string) bool {
+	_, ok := listedToken(tokens, id)
+	return ok
 }
 
 // listedToken finds a token in a list from the client, which lists only

@@ -423,7 +423,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if client.IsNotFound(err) || (err == nil && !listsToken(tokens, id)) {
+	if client.IsNotFound(err) || (err == nil && !isListed(tokens, id)) {
 		// A token minted through another API is not listed by this one:
 		// dropping it would leave it valid there, untracked.
 		current := r.data.client.Endpoint()
@@ -513,7 +513,7 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	if plan.ID.IsUnknown() {
 		var owed client.Debt
 		next, owed, ok = r.rotate(ctx, plan, state, debt.CurrentGone, &resp.Diagnostics)
-		debt.owe(owed)
+		debt.Add(owed)
 		if !ok {
 			// Keep the prior state (the old inputs too), so the next plan
 			// shows the same rotation again.
@@ -532,7 +532,7 @@ func (r *userTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	// pipeline that takes `token` only after a successful apply would keep
 	// the old one until the next rotation invalidates it. What is left
 	// stays in pending_revoke_ids and the record, with a warning.
-	owed, err := r.payDebt(ctx, username, listIDs(next.PendingRevokeIDs), tokenDebt{Intents: debt.Intents, Revoke: debt.Revoke}, heldIDs(&next))
+	owed, err := r.payDebt(ctx, username, listIDs(next.PendingRevokeIDs), debt.Debt, heldIDs(&next))
 	next.PendingRevokeIDs = idList(owed.Revoke)
 	debt.Revoke, debt.Intents = nil, owed.Intents
 	if !owed.Empty() {
@@ -601,7 +601,7 @@ func (r *userTokenResource) deleteRest(ctx context.Context, state userTokenModel
 		more = append(more, state.PreviousID.ValueString())
 	}
 	more = append(more, listIDs(state.PendingRevokeIDs)...)
-	owed, err := r.payDebt(ctx, username, more, debt, nil)
+	owed, err := r.payDebt(ctx, username, more, debt.Debt, nil)
 	switch {
 	case len(owed.Revoke) > 0 || (err != nil && len(owed.Intents) > 0):
 		// Ids still live, or mints that could not even be looked for (the
@@ -609,7 +609,7 @@ func (r *userTokenResource) deleteRest(ctx context.Context, state userTokenModel
 		resp.Diagnostics.Append(debtError(username, owed, err))
 		// The framework keeps the prior state after an error: the record
 		// must say what is still owed, not what was.
-		storeDebt(ctx, resp.Private, tokenDebt{Revoke: owed.Revoke, Intents: owed.Intents}, &resp.Diagnostics)
+		storeDebt(ctx, resp.Private, tokenDebt{Debt: owed}, &resp.Diagnostics)
 	case len(owed.Intents) > 0:
 		// A mint still open cannot hold a destroy: its window may stay
 		// open for minutes, and candidates that another state may hold
