@@ -87,14 +87,14 @@ type emu struct {
 }
 
 // newEmuWithSvc is newEmu with the service account "svc".
-func newEmuWithSvc(t *testing.T, mod ...func(*Config)) *emu {
+func newEmuWithSvc(t testing.TB, mod ...func(*Config)) *emu {
 	t.Helper()
 	e := newEmu(t, mod...)
 	e.s.AddServiceAccount("svc")
 	return e
 }
 
-func newEmu(t *testing.T, mod ...func(*Config)) *emu {
+func newEmu(t testing.TB, mod ...func(*Config)) *emu {
 	t.Helper()
 	s := emulator.New()
 	url := s.Start()

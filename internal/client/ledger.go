@@ -108,13 +108,6 @@ func (l *ledger) addRevoked(id string) {
 	l.mu.Unlock()
 }
 
-func (l *ledger) isRevoked(id string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.revoked[id]
-	return ok
-}
-
 // mintedIDs are the ids this client minted and handed back: another
 // resource's tokens, never a lost mint's.
 func (l *ledger) mintedIDs() []string {

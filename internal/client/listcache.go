@@ -30,6 +30,8 @@ type listFlight struct {
 
 // ListTokens returns the user's unexpired tokens (expire_at after the API's
 // clock, Client.Now), without those this client revoked, as a fresh slice.
+// Its tokens share their pointer fields with the cache: read through them,
+// never write.
 func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, error) {
 	if err := validUsername(OpListTokens, username); err != nil {
 		return nil, err
@@ -64,11 +66,16 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 	return visible(cached, c.Now(), &s.ledger), nil
 }
 
+// visible filters the cached list under one hold of the ledger's lock. The
+// tokens are copied, their pointer fields (never written after decoding)
+// are shared: every refresh calls this on its user's whole list.
 func visible(toks []Token, now time.Time, l *ledger) []Token {
 	out := make([]Token, 0, len(toks))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for i := range toks {
-		if t := &toks[i]; t.liveAt(now) && !l.isRevoked(t.ID) {
-			out = append(out, t.clone())
+		if _, revoked := l.revoked[toks[i].ID]; !revoked && toks[i].liveAt(now) {
+			out = append(out, toks[i])
 		}
 	}
 	return out
