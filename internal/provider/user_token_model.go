@@ -3,10 +3,12 @@ package provider
 import (
 	"math"
 	"math/big"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/duckops/terraform-provider-motherduck/internal/client"
@@ -33,6 +35,18 @@ type userTokenModel struct {
 	PreviousToken    types.String      `tfsdk:"previous_token"`
 	PreviousExpireAt timetypes.RFC3339 `tfsdk:"previous_expire_at"`
 	PendingRevokeIDs types.List        `tfsdk:"pending_revoke_ids"`
+}
+
+// sameModel reports whether every attribute of a equals b's (attr.Value
+// Equal: type and value).
+func sameModel(a, b userTokenModel) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	for i := range va.NumField() {
+		if !va.Field(i).Interface().(attr.Value).Equal(vb.Field(i).Interface().(attr.Value)) {
+			return false
+		}
+	}
+	return true
 }
 
 // userTokenIdentity is the resource identity: what names one token.

@@ -375,6 +375,7 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	prior := state
 	ctx, cancel, ok := beginOperation(ctx, r.data, state.Timeouts.Read, &resp.Diagnostics)
 	if !ok {
 		return
@@ -480,7 +481,11 @@ func (r *userTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if importing {
 		state.TTL = ttlFromToken(listed)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// resp.State starts as the prior state: most refreshes change nothing,
+	// and encoding the whole model again was half of Read's CPU time.
+	if !sameModel(prior, state) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
 	// Listed here, so it belongs to this API (also a token from before the
 	// endpoint was recorded, or one that moved to a URL of the same API).
 	recordEndpoint(ctx, resp.Private, r.data.client.Endpoint(), &resp.Diagnostics)
