@@ -56,7 +56,7 @@ func TestSameModel(t *testing.T) {
 		Description: types.StringValue("d"), Keepers: types.MapValueMust(types.StringType, map[string]attr.Value{"k": types.StringValue("v")}),
 		RotateBefore: goDuration{timetypes.NewGoDurationValueFromStringMust("1m")}, Token: types.StringValue("secret"),
 		CreatedTS: rfc3339(time.Unix(0, 0)), ExpireAt: rfc3339(time.Unix(600, 0)), ReadOnly: types.BoolValue(false),
-		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
+		Timeouts:     timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
 		KeepPrevious: types.BoolValue(true), PreviousID: types.StringValue("p"), PreviousToken: types.StringValue("ps"),
 		PreviousExpireAt: rfc3339(time.Unix(300, 0)), PendingRevokeIDs: idList([]string{"x"}),
 	}
