@@ -85,9 +85,18 @@ func (c *Client) PutDucklingConfig(ctx context.Context, username string, cfg Duc
 
 func (cfg DucklingConfig) wire() wireDucklingConfig {
 	return wireDucklingConfig{
-		ReadWrite:   &wireDuckling{InstanceSize: cfg.ReadWrite.InstanceSize, CooldownSeconds: wireInt(cfg.ReadWrite.CooldownSeconds)},
-		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: wireInt(&cfg.ReadScaling.FlockSize), CooldownSeconds: wireInt(cfg.ReadScaling.CooldownSeconds)},
+		ReadWrite:   &wireDuckling{InstanceSize: cfg.ReadWrite.InstanceSize, CooldownSeconds: wireCooldown(cfg.ReadWrite.InstanceSize, cfg.ReadWrite.CooldownSeconds)},
+		ReadScaling: &wireDuckling{InstanceSize: cfg.ReadScaling.InstanceSize, FlockSize: wireInt(&cfg.ReadScaling.FlockSize), CooldownSeconds: wireCooldown(cfg.ReadScaling.InstanceSize, cfg.ReadScaling.CooldownSeconds)},
 	}
+}
+
+// wireCooldown never sends a cooldown with pulse, which the API refuses
+// (400), even one a read reported for a pulse half and a write sends back.
+func wireCooldown(size string, v *int64) *json.Number {
+	if size == "pulse" {
+		return nil
+	}
+	return wireInt(v)
 }
 
 func wireInt(v *int64) *json.Number {

@@ -136,6 +136,26 @@ func TestPutDucklingConfig_sendsAllAndReadsBack(t *testing.T) {
 	}
 }
 
+// A cooldown a read reported for a pulse half (the contract infers none,
+// but build for both) is never sent back: the API refuses one with pulse.
+func TestPutDucklingConfig_noCooldownWithPulse(t *testing.T) {
+	d := &ducklingServer{}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL)
+	cfg := DucklingConfig{ReadWriteDucklings{"pulse", i64(60)}, ReadScalingDucklings{"pulse", 2, i64(60)}}
+	if _, err := c.PutDucklingConfig(t.Context(), "svc/a", cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, half := range []string{"read_write", "read_scaling"} {
+		if m, _ := d.lastPut[half].(map[string]any); m == nil || m["instance_size"] != "pulse" {
+			t.Fatalf("the write sent %v", d.lastPut)
+		} else if _, ok := m["cooldown_seconds"]; ok {
+			t.Errorf("a cooldown was sent with pulse in %s: %v", half, d.lastPut)
+		}
+	}
+}
+
 // The write is idempotent: 429 and every 5xx are retried; a 400 is not.
 func TestPutDucklingConfig_retries(t *testing.T) {
 	for name, tc := range map[string]struct {
