@@ -70,10 +70,10 @@ func TestCallTime_FrozenAPI(t *testing.T) {
 	}
 }
 
-// TestCallTime_LongRetryAfter: a Retry-After of an hour is cut to
-// MaxRetryWait, and when even that does not fit in the call's time the call
-// fails at once, saying so at WARN with the server's wish, instead of
-// waiting in silence.
+// TestCallTime_LongRetryAfter: a Retry-After of an hour is honoured, never
+// cut to MaxRetryWait (that would retry before the server allows it): it
+// does not fit in the call's time, so the call fails at once, saying so at
+// WARN with the server's wish, instead of waiting in silence.
 func TestCallTime_LongRetryAfter(t *testing.T) {
 	srv, requests := rateLimited(t, "3600")
 	c, log := newTestClient(t, srv, func(c *Config) {
@@ -97,7 +97,7 @@ func TestCallTime_LongRetryAfter(t *testing.T) {
 		t.Fatalf("no WARN about giving up: %v", log.texts())
 	}
 	why, _ := gaveUp.fields["wait_reason"].(string)
-	if !strings.Contains(why, "1h0m0s (Retry-After), cut to the 30s cap") || gaveUp.fields["wait_ms"] != int64(30000) {
+	if !strings.Contains(why, "asked to wait 1h0m0s (Retry-After)") || gaveUp.fields["wait_ms"] != int64(3600000) {
 		t.Fatalf("the WARN does not say which wait was asked and allowed: %v", gaveUp.fields)
 	}
 }

@@ -39,7 +39,7 @@ type Config struct {
 	UserAgent      string
 	RequestTimeout time.Duration // one HTTP attempt
 	MaxAttempts    int           // of a retryable call, in total
-	MaxRetryWait   time.Duration // caps one backoff or Retry-After wait
+	MaxRetryWait   time.Duration // caps one backoff wait (a Retry-After is honoured in full, or the call ends)
 	// MaxCallTime bounds a call's attempts and waits together (no retry starts that would
 	// not fit); by default RequestTimeout * MaxAttempts, within [RequestTimeout, MaxCallTimeCeiling].
 	MaxCallTime     time.Duration
