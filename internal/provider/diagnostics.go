@@ -61,9 +61,14 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 			"This provider needs a read/write token of a user with the organization Admin role (the token came from %s). "+
 			"Admins can manage tokens only for their own user and for the organization's service accounts.\n\n%s",
 			action, source, cause(err))
-	case client.IsNotFound(err):
+	case client.IsNotFound(err) && username != "":
 		summary, detail = "MotherDuck User Not Found", fmt.Sprintf("Could not %s: user %q does not exist in the organization. "+
 			"Check the username, and that the provider's token belongs to that organization.\n\n%s", action, username, cause(err))
+	case client.IsNotFound(err):
+		// A call that names no existing user (a list, a create).
+		summary, detail = "MotherDuck API Not Found", fmt.Sprintf("Could not %s: MotherDuck answered 404 Not Found. Check "+
+			"that api_url is the MotherDuck REST API and that the provider's token (it came from %s) belongs to the "+
+			"organization.\n\n%s", action, source, cause(err))
 	case client.IsBadRequest(err):
 		var b strings.Builder
 		if errors.As(err, &apiErr) {

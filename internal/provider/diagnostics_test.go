@@ -96,3 +96,20 @@ func TestAmbiguousMintDiag(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIErrorDiag_notFoundNamesAUserOnlyWhenThereIsOne: a JSON 404 of a
+// call about a user says that user does not exist; of a call that names no
+// existing user (active accounts, a create) it never names one.
+func TestAPIErrorDiag_notFoundNamesAUserOnlyWhenThereIsOne(t *testing.T) {
+	nf := &client.APIError{Operation: client.OpListTokens, StatusCode: 404, Code: "NOT_FOUND", Message: "user not found"}
+	d := apiErrorDiag(nil, `list the tokens of user "svc_gone"`, "svc_gone", nf)
+	if d.Summary() != "MotherDuck User Not Found" || !strings.Contains(d.Detail(), `user "svc_gone" does not exist`) {
+		t.Errorf("about a user: %s\n%s", d.Summary(), d.Detail())
+	}
+	d = apiErrorDiag(nil, "list the accounts with running Ducklings", "", nf)
+	if text := d.Summary() + "\n" + d.Detail(); strings.Contains(text, "does not exist") || strings.Contains(text, "User") ||
+		!strings.Contains(text, "404 Not Found") ||
+		!strings.Contains(text, "api_url") {
+		t.Errorf("about no user: %s", text)
+	}
+}

@@ -215,7 +215,8 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		}
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreateKey, b)...)
 	case err != nil:
-		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("create service account %q", username), username, err))
+		// "" : the account is not an existing user whose absence a 404 means.
+		resp.Diagnostics.Append(apiErrorDiag(r.data, fmt.Sprintf("create service account %q", username), "", err))
 		return
 	case recovered != nil:
 		resp.Diagnostics.AddWarning("Service Account Created Despite an Error",
