@@ -15,10 +15,13 @@ import (
 // pagedServer answers the token list from pages: the request without
 // page_token gets pages[""], the one with page_token=X gets pages[X] (or a
 // 400 for an unknown cursor). It records the page_token of every list.
+// With param set, it reads that query parameter instead (and ignores
+// page_token).
 type pagedServer struct {
 	mu     sync.Mutex
 	pages  map[string]func(w http.ResponseWriter)
 	cursor []string
+	param  string
 }
 
 func (p *pagedServer) start(t *testing.T) string {
@@ -28,7 +31,11 @@ func (p *pagedServer) start(t *testing.T) string {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		cur := r.URL.Query().Get("page_token")
+		param := "page_token"
+		if p.param != "" {
+			param = p.param
+		}
+		cur := r.URL.Query().Get(param)
 		p.mu.Lock()
 		p.cursor = append(p.cursor, cur)
 		page := p.pages[cur]
@@ -65,8 +72,9 @@ func tok(id string) string {
 }
 
 // TestListTokens_FollowsCursor: every cursor shape is followed with
-// page_token until a page has none, and the list holds every page's tokens
-// (a token a page repeats, once).
+// page_token (and cursor, the parameter the list accepts today) until a page
+// has none, and the list holds every page's tokens (a token a page repeats,
+// once), whichever of the two parameters the server pages by.
 func TestListTokens_FollowsCursor(t *testing.T) {
 	cases := map[string]func(next string) string{
 		"next_page_token":            func(n string) string { return fmt.Sprintf(`"next_page_token":%q`, n) },
@@ -75,31 +83,33 @@ func TestListTokens_FollowsCursor(t *testing.T) {
 		"pagination.next_cursor":     func(n string) string { return fmt.Sprintf(`"pagination":{"next_cursor":%q,"total":3}`, n) },
 	}
 	for name, cursor := range cases {
-		t.Run(name, func(t *testing.T) {
-			p := &pagedServer{pages: map[string]func(http.ResponseWriter){
-				"":       body(`{"tokens":[` + tok("a") + `],` + cursor("c/2 &x") + `}`),
-				"c/2 &x": body(`{"tokens":[` + tok("b") + `,` + tok("a") + `],` + cursor("c3") + `}`),
-				// The last page: an empty or null cursor ends the list.
-				"c3": body(`{"tokens":[` + tok("c") + `],"next_page_token":null,"next_cursor":"","pagination":null}`),
-			}}
-			c, _ := newTestClient(t, p.start(t))
-			toks, err := c.ListTokens(ctxT(t), "u")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(toks); !slices.Equal(got, []string{"a", "b", "c"}) {
-				t.Fatalf("listed %v, want a b c (each once)", got)
-			}
-			// Its pages always overlap alike (a repeats): it is read
-			// maxListReads times, and those reads agree, so it stops.
-			var want []string
-			for range maxListReads {
-				want = append(want, "", "c/2 &x", "c3")
-			}
-			if got := p.cursors(); !slices.Equal(got, want) {
-				t.Fatalf("page_token sent: %q", got)
-			}
-		})
+		for _, param := range []string{"page_token", "cursor"} {
+			t.Run(name+" by "+param, func(t *testing.T) {
+				p := &pagedServer{param: param, pages: map[string]func(http.ResponseWriter){
+					"":       body(`{"tokens":[` + tok("a") + `],` + cursor("c/2 &x") + `}`),
+					"c/2 &x": body(`{"tokens":[` + tok("b") + `,` + tok("a") + `],` + cursor("c3") + `}`),
+					// The last page: an empty or null cursor ends the list.
+					"c3": body(`{"tokens":[` + tok("c") + `],"next_page_token":null,"next_cursor":"","pagination":null}`),
+				}}
+				c, _ := newTestClient(t, p.start(t))
+				toks, err := c.ListTokens(ctxT(t), "u")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(toks); !slices.Equal(got, []string{"a", "b", "c"}) {
+					t.Fatalf("listed %v, want a b c (each once)", got)
+				}
+				// Its pages always overlap alike (a repeats): it is read
+				// maxListReads times, and those reads agree, so it stops.
+				var want []string
+				for range maxListReads {
+					want = append(want, "", "c/2 &x", "c3")
+				}
+				if got := p.cursors(); !slices.Equal(got, want) {
+					t.Fatalf("%s sent: %q", param, got)
+				}
+			})
+		}
 	}
 }
 

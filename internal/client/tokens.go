@@ -177,7 +177,10 @@ func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error
 	return readStable(ctx, l, func(ctx context.Context, cursor string) ([]Token, string, string, error) {
 		cl := &call{op: l.op, method: http.MethodGet, path: l.path}
 		if cursor != "" {
-			cl.query = url.Values{"page_token": {cursor}}.Encode()
+			// page_token is the API's paging convention; cursor is the
+			// parameter the token list accepts (and ignores) today. A list
+			// that pages by either gets its cursor back.
+			cl.query = url.Values{"page_token": {cursor}, "cursor": {cursor}}.Encode()
 		}
 		body, err := c.do(ctx, cl)
 		if err != nil {
