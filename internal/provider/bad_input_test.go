@@ -59,6 +59,7 @@ var badInputs = []badInput{
 	{"name trailing space", withUser + `name = "ci "`, false, `name[\s\S]*white space`},
 	{"name control character", withUser + `name = "ci\u0007"`, false, `name[\s\S]*control`},
 	{"name too long in unicode", withUser + fmt.Sprintf(`name = %q`, strings.Repeat("é", 256)), false, `name[\s\S]*at most 255`},
+	{"name too long in emoji", withUser + fmt.Sprintf(`name = %q`, strings.Repeat("🦆", 128)), false, `name[\s\S]*at most 255[\s\S]*got 256`},
 	// ttl
 	{"ttl below minimum", withNames + `ttl = 299`, false, `ttl[\s\S]*300`},
 	{"ttl above maximum", withNames + `ttl = 31536001`, false, `ttl[\s\S]*31536000`},

@@ -59,13 +59,14 @@ func usernameProblem(s string) string {
 
 // tokenNameProblem says why s cannot be a token name, or returns "".
 func tokenNameProblem(s string) string {
-	switch n := utf8.RuneCountInString(s); {
+	switch n := utf16Len(s); {
 	case s == "":
 		return "must not be empty"
 	case !utf8.ValidString(s):
 		return "must be valid UTF-8"
 	case n > maxNameLength:
-		return fmt.Sprintf("must be at most %d characters long (got %d)", maxNameLength, n)
+		return fmt.Sprintf("must be at most %d characters long, counted as MotherDuck counts them (an emoji counts two); got %d",
+			maxNameLength, n)
 	}
 	for _, reserved := range reservedTokenNames {
 		if s == reserved {
@@ -155,11 +156,18 @@ func tokenNameValidator() validator.String {
 // "". Its length is counted in UTF-16 code units, as the contract says the
 // service (a JavaScript one) probably counts: most characters count one, an
 // emoji two. Counting bytes would refuse 600 accented letters it accepts.
-func descriptionProblem(s string) string {
+// utf16Len is a text's length as a JavaScript service counts it (the
+// contract's guess for the API): in UTF-16 code units, an emoji two.
+func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)
 	}
+	return n
+}
+
+func descriptionProblem(s string) string {
+	n := utf16Len(s)
 	if n < 1 || n > maxDescLength {
 		return fmt.Sprintf("must be 1 to %d characters long, counted as MotherDuck counts them (an emoji counts two); got %d",
 			maxDescLength, n)
@@ -291,7 +299,7 @@ func usernameRulesDescription() string {
 }
 
 func nameDescription() string {
-	return fmt.Sprintf("The token's name, 1 to %d characters, without surrounding white space. "+
+	return fmt.Sprintf("The token's name, 1 to %d characters (an emoji counts two), without surrounding white space. "+
 		"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames))
 }
 
