@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,12 +32,26 @@ type EmbedResource struct {
 func (r EmbedSessionRequest) MarshalJSON() ([]byte, error) {
 	type plain EmbedSessionRequest
 	if r.RequiredResources == nil || len(r.RequiredResources) > 0 {
-		return json.Marshal(plain(r))
+		return compactJSON(plain(r))
 	}
-	return json.Marshal(struct {
+	return compactJSON(struct {
 		plain
 		RequiredResources []EmbedResource `json:"required_resources"`
 	}{plain(r), []EmbedResource{}})
+}
+
+// compactJSON is json.Marshal without HTML escaping: the contract limits
+// required_resources and initial_state in bytes of compact JSON, so `&`, `<`
+// and `>` are sent as themselves (one byte), not as \u0026 (six), and the
+// plan's size check measures what is sent.
+func compactJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // EmbedSession is a credential returned once, valid for 24 hours, that no
@@ -80,7 +95,7 @@ func (c *Client) CreateEmbedSession(ctx context.Context, diveID string, req Embe
 	if err := validUsername(OpEmbedSession, req.Username); err != nil {
 		return EmbedSession{}, err
 	}
-	body, err := json.Marshal(req)
+	body, err := compactJSON(req)
 	if err != nil {
 		return EmbedSession{}, fmt.Errorf("%s: encoding the request: %w", OpEmbedSession, err)
 	}

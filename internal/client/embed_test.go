@@ -59,6 +59,18 @@ func TestEmbedSessionRequest_emptyResources(t *testing.T) {
 	}
 }
 
+// The body is sent without HTML escaping, so the plan's byte counts of
+// required_resources and initial_state are what is sent.
+func TestEmbedSessionRequest_noHTMLEscaping(t *testing.T) {
+	req := EmbedSessionRequest{Username: "svc", RequiredResources: []EmbedResource{{URL: "md:_share/a?x=1&y=<2>"}},
+		InitialState: json.RawMessage(`{"q": "a&b"}`)}
+	b, err := compactJSON(req)
+	want := `{"username":"svc","required_resources":[{"url":"md:_share/a?x=1&y=<2>"}],"initial_state":{"q":"a&b"}}`
+	if err != nil || string(b) != want {
+		t.Errorf("%s, %v; want %s", b, err, want)
+	}
+}
+
 // The call is not idempotent: it is repeated after a 429 only, never after
 // an answer that may come after the session was created.
 func TestCreateEmbedSession_notRepeated(t *testing.T) {
