@@ -50,6 +50,16 @@ func (in *Intent) Closes() time.Time {
 	return in.To.Add(lateCommitBound)
 }
 
+// cover widens the window to hold it also shifted by d, when the API's
+// clock is found d away from the one the window was taken on.
+func (in *Intent) cover(d time.Duration) {
+	if d < 0 {
+		in.From = in.From.Add(d)
+	} else {
+		in.To = in.To.Add(d)
+	}
+}
+
 // Matches returns the listed tokens that the request may have created.
 func (in *Intent) Matches(toks []Token, exclude ...string) []Token {
 	req := CreateTokenRequest{Name: in.Name, TTL: in.TTL, TokenType: in.TokenType, Description: in.Description}

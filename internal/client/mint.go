@@ -64,7 +64,13 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 				reason, hintID = "the answer names a token that is not new", ""
 			}
 			if reason == "" {
+				before := c.apiClock.offset()
 				c.apiClock.observeMint(ct.CreatedTS, sent, got)
+				// The earlier attempts' windows were taken on the clock
+				// known then: they also cover the one this answer shows.
+				for i := range owed.Intents {
+					owed.Intents[i].cover(c.apiClock.offset() - before)
+				}
 				u.ledger.addMinted(ct.ID)
 				for i := range owed.Intents {
 					owed.Intents[i].Known = append(owed.Intents[i].Known, ct.ID)

@@ -19,6 +19,44 @@ type serverClock struct {
 	known    bool
 	fromMint bool
 	lo, hi   time.Duration // server time minus client time lies in [lo, hi]
+	// What the lists prove, whatever a Date header says: the API stamped
+	// every listed created_ts before answering (offset >= dataLo) and lists
+	// no expired token (offset < dataHi).
+	dataLo, dataHi       time.Duration
+	hasDataLo, hasDataHi bool
+}
+
+// contradicted: a Date reading further than this past what the lists allow
+// is taken for a header that does not tell the clock of the timestamps,
+// and the lists' own evidence is used instead.
+const contradicted = time.Minute
+
+// observeList learns bounds of the offset from a list answered at some
+// client time in [sent, got].
+func (k *serverClock) observeList(toks []Token, sent, got time.Time) {
+	var lo, hi time.Duration
+	hasLo, hasHi := false, false
+	for i := range toks {
+		if d := toks[i].CreatedTS.Sub(got); !hasLo || d > lo {
+			lo, hasLo = d, true
+		}
+		if e := toks[i].ExpireAt; e != nil {
+			if d := e.Add(serverStampResolution).Sub(sent); !hasHi || d < hi {
+				hi, hasHi = d, true
+			}
+		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if hasLo && (!k.hasDataLo || lo > k.dataLo) {
+		k.dataLo, k.hasDataLo = lo, true
+	}
+	if hasHi && (!k.hasDataHi || hi < k.dataHi) {
+		k.dataHi, k.hasDataHi = hi, true
+	}
+	if k.hasDataLo && k.hasDataHi && k.dataLo >= k.dataHi { // a stepped clock: this list alone
+		k.dataLo, k.hasDataLo, k.dataHi, k.hasDataHi = lo, hasLo, hi, hasHi
+	}
 }
 
 // observe: the server's clock read stamp at some client time in [sent, got].
@@ -55,17 +93,36 @@ func (k *serverClock) observeDate(h http.Header, sent, got time.Time) {
 func (k *serverClock) offset() time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !k.known {
-		return 0
-	}
-	return k.lo + (k.hi-k.lo)/2
+	off, _ := k.estimate()
+	return off
 }
 
-// uncertainty is how far the offset may be from offset().
+// uncertainty is how far the offset may be from offset(): also, when the
+// lists contradict the Date header, how far apart the two are, so that a
+// window taken on either clock holds what the API stamps.
 func (k *serverClock) uncertainty() time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return (k.hi - k.lo) / 2
+	_, u := k.estimate()
+	return u
+}
+
+// estimate: the readings' middle, unless a listed token proves it late (the
+// API listed a token that on that clock had expired): a Date a little late
+// is moved just below that expiry; one far off gives way to the newest
+// listed created_ts. Called with k.mu held.
+func (k *serverClock) estimate() (off, uncertainty time.Duration) {
+	if k.known {
+		off, uncertainty = k.lo+(k.hi-k.lo)/2, (k.hi-k.lo)/2
+	}
+	if !k.hasDataHi || off < k.dataHi || k.fromMint {
+		return off, uncertainty
+	}
+	moved := k.dataHi - time.Second
+	if off-k.dataHi > contradicted && k.hasDataLo && k.dataLo < k.dataHi {
+		moved = k.dataLo
+	}
+	return moved, max(uncertainty, off-moved)
 }
 
 // Now is the API's clock as far as its answers tell. Every decision about

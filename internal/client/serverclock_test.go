@@ -139,6 +139,28 @@ func TestServerClock_now(t *testing.T) {
 			k.observeMint(t0.Add(-time.Hour), t0, t0)
 			k.observeMint(t0.Add(time.Hour), t0, t0)
 		}, time.Hour + time.Second/2},
+		// A list the Date agrees with changes nothing.
+		{"a Date the list allows", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-time.Minute), 10*time.Minute)}, t0, t0)
+		}, time.Second / 2},
+		// The API listed a token created at 07:00 that expires at 07:10 in
+		// an answer whose Date says 08:00: that Date is not the clock of
+		// the timestamps. The newest created_ts is the API's time at least.
+		{"a Date the list contradicts", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute), listed(t0.Add(-2*time.Hour), 0)}, t0, t0)
+		}, -time.Hour},
+		// A Date a few seconds past the earliest expiry listed is moved
+		// just below it.
+		{"a Date a little late", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-5*time.Minute), 5*time.Minute-10*time.Second)}, t0, t0)
+		}, -10 * time.Second},
+		{"a mint is not overruled by a list", func(k *serverClock) {
+			k.observeMint(t0, t0, t0)
+			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute)}, t0, t0)
+		}, time.Second / 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +168,54 @@ func TestServerClock_now(t *testing.T) {
 			tt.observe(&c.apiClock)
 			if got := c.Now().Sub(t0); got != tt.want {
 				t.Fatalf("Now() is %v from the client's clock, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// listed is a listed token created at created, with a ttl (0: none).
+func listed(created time.Time, ttl time.Duration) Token {
+	t := Token{ID: created.String(), CreatedTS: created}
+	if ttl > 0 {
+		e := created.Add(ttl)
+		t.ExpireAt = &e
+	}
+	return t
+}
+
+// TestServerClock_dateOfAnotherClock: every Date the client sees is on the
+// client's clock (a proxy's), an hour off the clock that stamps the tokens,
+// and the client has minted nothing yet. A token the API lists is not taken
+// for expired, and a mint whose answer was lost, then retried, leaves no
+// token live that the client does not return or owe.
+func TestServerClock_dateOfAnotherClock(t *testing.T) {
+	for _, skew := range clockSkews {
+		t.Run(skew.String(), func(t *testing.T) {
+			e := newEmu(t, func(c *Config) {
+				c.Now = nil // time.Now
+				c.HTTPClient = &http.Client{Transport: proxyDate(baseTransport(t))}
+			})
+			e.s.SetRealTimeClock(true)
+			e.s.Advance(skew)
+			ctx := ctxT(t)
+			e.s.AddServiceAccount("svc_a")
+			short := e.s.MintToken("svc_a", "short", 600*time.Second, "")
+			toks, err := e.c.ListTokens(ctx, "svc_a")
+			if err != nil || !contains(ids(toks), short.ID) {
+				t.Fatalf("listed %v (%v): the token the API lists live is missing", ids(toks), err)
+			}
+
+			e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+			ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "lost", TTL: 3600})
+			if err != nil {
+				t.Fatalf("CreateToken: %v", err)
+			}
+			if _, err := e.c.SettleDebt(ctx, "svc_a", ct.Owed, true); err != nil {
+				t.Fatalf("SettleDebt: %v", err)
+			}
+			lost := requestsTokenID(e.s, emulator.FaultDropAfter)
+			if lost == "" || e.s.TokenState(lost) != "revoked" {
+				t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
 			}
 		})
 	}

@@ -182,11 +182,15 @@ func (c *Client) getTokens(ctx context.Context, username string) ([]Token, error
 			// that pages by either gets its cursor back.
 			cl.query = url.Values{"page_token": {cursor}, "cursor": {cursor}}.Encode()
 		}
+		sent := c.now()
 		body, err := c.do(ctx, cl)
 		if err != nil {
 			return nil, "", "", err
 		}
 		toks, next, reason := decodeTokenPage(body)
+		if reason == "" {
+			c.apiClock.observeList(toks, sent, c.now())
+		}
 		return toks, next, reason, nil
 	}, func(t *Token) string { return t.ID })
 }

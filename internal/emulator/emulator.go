@@ -118,6 +118,7 @@ type Server struct {
 	ticking bool
 
 	latency     time.Duration
+	dateOffset  time.Duration // of the Date header from the clock that stamps the data
 	description bool
 	pageSize    int  // token and user list page size; 0 = one page, no cursor
 	noUserList  bool // GET /v1/users answers the plain-text 404 of an unknown route
@@ -502,6 +503,15 @@ func (s *Server) SetRealTimeClock(on bool) {
 	s.base = s.nowLocked()
 	s.wallAt = time.Now()
 	s.ticking = on
+}
+
+// SetDateOffset makes every answer's Date header d away from the clock that
+// stamps created_ts and expire_at: a server (or a proxy) whose Date is
+// another clock. The contract promises no Date header.
+func (s *Server) SetDateOffset(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dateOffset = d
 }
 
 // SetLatency sets a delay added to every /v1 request before it is handled

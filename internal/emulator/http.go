@@ -697,10 +697,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.wrote = true
 	w.s.mu.Lock()
 	w.rec.Status = code
-	now := w.s.nowLocked()
+	now := w.s.nowLocked().Add(w.s.dateOffset)
 	w.s.mu.Unlock()
 	// A real server's Date is its own clock, the one that stamps
-	// created_ts; net/http would put the host's.
+	// created_ts (unless SetDateOffset); net/http would put the host's.
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	w.ResponseWriter.WriteHeader(code)
 }

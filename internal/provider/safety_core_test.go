@@ -66,6 +66,46 @@ rotate_before = "60s"`)
 	}
 }
 
+// TestAccSafety_apiDateHeaderOfAnotherClock: the API's Date header follows
+// the host's clock while its timestamps are an hour behind (a proxy's Date,
+// or a server that stamps data on another clock; the contract promises no
+// Date). The token it lists, with ttl = 600, is live: the refresh after the
+// apply and the next plan keep it (no "expired" removal, no new mint), and
+// destroy invalidates it.
+func TestAccSafety_apiDateHeaderOfAnotherClock(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Server.SetDateOffset(time.Hour)
+	cfg := tokenConfig(env, `username = "svc_ci"
+name = "short"
+ttl = 600
+rotate_before = "60s"`)
+	resource.UnitTest(t, resource.TestCase{
+		// The provider's own clock runs with the Date header, an hour
+		// ahead of the clock that stamps the tokens.
+		ProtoV6ProviderFactories: env.FactoriesSkewed(-time.Hour),
+		CheckDestroy:             env.CheckNoLiveTokens(acctest.ServiceAccount),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+	minted := 0
+	for _, tk := range env.Server.AllTokens() {
+		if tk.ViaAPI {
+			minted++
+		}
+	}
+	if minted != 1 {
+		t.Fatalf("want the one token minted, got %d", minted)
+	}
+}
+
 // lateCommitProvider is a provider block whose requests time out after 1s.
 func lateCommitProvider(env *acctest.Env) string {
 	return fmt.Sprintf("provider \"motherduck\" {\n  token           = %q\n  api_url         = %q\n  request_timeout = \"1s\"\n}\n",
