@@ -110,16 +110,18 @@ func (k *serverClock) uncertainty() time.Duration {
 // estimate: the readings' middle, unless a listed token proves it late (the
 // API listed a token that on that clock had expired): a Date a little late
 // is moved just below that expiry; one far off gives way to the newest
-// listed created_ts. Called with k.mu held.
+// listed created_ts. Lists that hold a token created after another had
+// expired are no evidence: that API lists expired tokens. Called with k.mu
+// held.
 func (k *serverClock) estimate() (off, uncertainty time.Duration) {
 	if k.known {
 		off, uncertainty = k.lo+(k.hi-k.lo)/2, (k.hi-k.lo)/2
 	}
-	if !k.hasDataHi || off < k.dataHi || k.fromMint {
+	if !k.hasDataHi || off < k.dataHi || k.fromMint || (k.hasDataLo && k.dataLo >= k.dataHi) {
 		return off, uncertainty
 	}
 	moved := k.dataHi - time.Second
-	if off-k.dataHi > contradicted && k.hasDataLo && k.dataLo < k.dataHi {
+	if k.hasDataLo && (off-k.dataHi > contradicted || moved < k.dataLo) {
 		moved = k.dataLo
 	}
 	return moved, max(uncertainty, off-moved)

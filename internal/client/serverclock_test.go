@@ -157,6 +157,12 @@ func TestServerClock_now(t *testing.T) {
 			k.observeDate(date(t0), t0, t0)
 			k.observeList([]Token{listed(t0.Add(-5*time.Minute), 5*time.Minute-10*time.Second)}, t0, t0)
 		}, -10 * time.Second},
+		// A token created after another had expired: this API lists
+		// expired tokens, and its list says nothing against the Date.
+		{"a list with an expired token is no evidence", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-48*time.Hour), time.Hour), listed(t0.Add(-time.Minute), 0)}, t0, t0)
+		}, time.Second / 2},
 		{"a mint is not overruled by a list", func(k *serverClock) {
 			k.observeMint(t0, t0, t0)
 			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute)}, t0, t0)
