@@ -42,7 +42,9 @@ type userTokenModel struct {
 func sameModel(a, b userTokenModel) bool {
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	for i := range va.NumField() {
-		if !va.Field(i).Interface().(attr.Value).Equal(vb.Field(i).Interface().(attr.Value)) {
+		x, okA := va.Field(i).Interface().(attr.Value)
+		y, okB := vb.Field(i).Interface().(attr.Value)
+		if !okA || !okB || !x.Equal(y) {
 			return false
 		}
 	}
