@@ -40,6 +40,8 @@ type Intent struct {
 	ClockSlack time.Duration `json:"clock_slack,omitempty"`
 	// Candidates: more than one token could be its own; kept so nobody drops it unseen.
 	Candidates []string `json:"candidates,omitempty"`
+	// offset: the API clock's offset From was taken with (in this process).
+	offset time.Duration
 }
 
 // Closes is when the request can no longer commit, on the API's clock.

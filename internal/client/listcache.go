@@ -14,6 +14,7 @@ type listCache struct {
 	mu       sync.Mutex
 	gen      uint64
 	cache    []Token // unfiltered
+	cacheAt  time.Time
 	cacheGen uint64
 	cacheOK  bool
 	flights  map[uint64]*listFlight // by generation
@@ -23,13 +24,15 @@ type listFlight struct {
 	gen     uint64
 	done    chan struct{}
 	toks    []Token
+	at      time.Time // Config.Now when the answer came
 	err     error
 	waiters int
 	cancel  context.CancelFunc
 }
 
-// ListTokens returns the user's unexpired tokens (expire_at after the API's
-// clock, Client.Now), without those this client revoked, as a fresh slice.
+// ListTokens returns the user's tokens the API lists (it leaves out expired
+// ones), without those this client revoked and those a cached list holds
+// that have surely expired since (listFloor), as a fresh slice.
 // Its tokens share their pointer fields with the cache: read through them,
 // never write.
 func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, error) {
@@ -37,7 +40,7 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 		return nil, err
 	}
 	s := c.users.get(username)
-	cached, f, hit := s.lists.join(func(f *listFlight) {
+	cached, at, f, hit := s.lists.join(func(f *listFlight) {
 		// Detached from any one caller, cancelled when every waiter has gone.
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f.cancel = cancel
@@ -48,7 +51,7 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 			if err == nil {
 				s.ledger.recordBaseline(ticket, toks)
 			}
-			s.lists.finish(f, toks, err)
+			s.lists.finish(f, toks, c.now(), err)
 		}()
 	})
 	if !hit {
@@ -57,13 +60,23 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 			if f.err != nil {
 				return nil, f.err
 			}
-			cached = f.toks
+			cached, at = f.toks, f.at
 		case <-ctx.Done():
 			s.lists.leave(f)
 			return nil, c.canceledError(&call{op: OpListTokens, method: http.MethodGet, path: tokensPath(username)}, 0, ctx.Err(), nil)
 		}
 	}
-	return visible(cached, c.Now(), &s.ledger), nil
+	return visible(cached, listFloor(cached, at, c.now()), &s.ledger), nil
+}
+
+// listFloor is the earliest the API's clock can be now, from the list
+// alone: it stamped every created_ts before answering at client time at.
+// No clock estimate (a Date header may be another clock) can hide a token
+// the API may still hold live: one past its expire_at on this floor has
+// surely expired.
+func listFloor(toks []Token, at, now time.Time) time.Time {
+	newest, _ := listBounds(toks)
+	return newest.Add(now.Sub(at))
 }
 
 // visible filters the cached list under one hold of the ledger's lock. The
@@ -90,11 +103,11 @@ func (lc *listCache) bump() {
 
 // join returns the cached answer of the current generation, or else its
 // shared request, started (under the lock) if none is running.
-func (lc *listCache) join(start func(*listFlight)) (cached []Token, f *listFlight, hit bool) {
+func (lc *listCache) join(start func(*listFlight)) (cached []Token, at time.Time, f *listFlight, hit bool) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	if lc.cacheOK && lc.cacheGen == lc.gen {
-		return lc.cache, nil, true
+		return lc.cache, lc.cacheAt, nil, true
 	}
 	f = lc.flights[lc.gen]
 	if f == nil {
@@ -103,7 +116,7 @@ func (lc *listCache) join(start func(*listFlight)) (cached []Token, f *listFligh
 		start(f)
 	}
 	f.waiters++
-	return nil, f, false
+	return nil, time.Time{}, f, false
 }
 
 func (lc *listCache) leave(f *listFlight) {
@@ -118,14 +131,14 @@ func (lc *listCache) leave(f *listFlight) {
 	}
 }
 
-func (lc *listCache) finish(f *listFlight, toks []Token, err error) {
+func (lc *listCache) finish(f *listFlight, toks []Token, at time.Time, err error) {
 	lc.mu.Lock()
-	f.toks, f.err = toks, err
+	f.toks, f.at, f.err = toks, at, err
 	if lc.flights[f.gen] == f {
 		delete(lc.flights, f.gen)
 	}
 	if err == nil && lc.gen == f.gen {
-		lc.cache, lc.cacheGen, lc.cacheOK = toks, f.gen, true
+		lc.cache, lc.cacheAt, lc.cacheGen, lc.cacheOK = toks, at, f.gen, true
 	}
 	lc.mu.Unlock()
 	close(f.done)

@@ -51,7 +51,7 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 	for n := 1; ; n++ {
 		sent := c.now()
 		in := Intent{Username: username, Name: req.Name, TTL: req.TTL, TokenType: req.TokenType, Description: req.Description,
-			From: c.Now(), Known: u.ledger.knownIDs()}
+			From: c.Now(), Known: u.ledger.knownIDs(), offset: c.apiClock.offset()}
 		u.lists.bump()
 		res := c.attempt(ctx, cl, n)
 		u.lists.bump()
@@ -64,12 +64,11 @@ func (c *Client) CreateToken(ctx context.Context, username string, req CreateTok
 				reason, hintID = "the answer names a token that is not new", ""
 			}
 			if reason == "" {
-				before := c.apiClock.offset()
 				c.apiClock.observeMint(ct.CreatedTS, sent, got)
 				// The earlier attempts' windows were taken on the clock
 				// known then: they also cover the one this answer shows.
 				for i := range owed.Intents {
-					owed.Intents[i].cover(c.apiClock.offset() - before)
+					owed.Intents[i].cover(c.apiClock.offset() - owed.Intents[i].offset)
 				}
 				u.ledger.addMinted(ct.ID)
 				for i := range owed.Intents {

@@ -19,44 +19,62 @@ type serverClock struct {
 	known    bool
 	fromMint bool
 	lo, hi   time.Duration // server time minus client time lies in [lo, hi]
-	// What the lists prove, whatever a Date header says: the API stamped
-	// every listed created_ts before answering (offset >= dataLo) and lists
-	// no expired token (offset < dataHi).
-	dataLo, dataHi       time.Duration
-	hasDataLo, hasDataHi bool
+	// dateUntrusted: a token list's Date (or, without one, the client's
+	// clock) was more than contradicted past a token that list holds live:
+	// it is not the clock of the timestamps, and Date readings are no longer
+	// used. Until a mint tells the clock, the newest listed created_ts is
+	// the estimate (listLo, a lower bound), uncertain by how far the Date
+	// was from it (disagree).
+	dateUntrusted    bool
+	listLo, disagree time.Duration
+	hasListLo        bool
 }
 
-// contradicted: a Date reading further than this past what the lists allow
-// is taken for a header that does not tell the clock of the timestamps,
-// and the lists' own evidence is used instead.
+// contradicted: how far a Date may run past a token its list holds live
+// (an API may drop an expired token from its list a little late).
 const contradicted = time.Minute
 
-// observeList learns bounds of the offset from a list answered at some
-// client time in [sent, got].
+// observeList checks the clock against a list answered at some client time
+// in [sent, got], once a Date is the only evidence.
 func (k *serverClock) observeList(toks []Token, sent, got time.Time) {
-	var lo, hi time.Duration
-	hasLo, hasHi := false, false
-	for i := range toks {
-		if d := toks[i].CreatedTS.Sub(got); !hasLo || d > lo {
-			lo, hasLo = d, true
-		}
-		if e := toks[i].ExpireAt; e != nil {
-			if d := e.Add(serverStampResolution).Sub(sent); !hasHi || d < hi {
-				hi, hasHi = d, true
-			}
-		}
+	if len(toks) == 0 {
+		return
 	}
+	newest, expiry := listBounds(toks)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if hasLo && (!k.hasDataLo || lo > k.dataLo) {
-		k.dataLo, k.hasDataLo = lo, true
+	switch {
+	case k.dateUntrusted:
+		if lo := newest.Sub(got); !k.hasListLo || lo > k.listLo {
+			k.listLo, k.hasListLo = lo, true
+		}
+	case k.fromMint || expiry == nil || !newest.Before(*expiry):
+		// A mint told the clock; or nothing listed expires; or a token was
+		// created after another had expired: that API lists expired
+		// tokens, and its list says nothing of its clock.
+	default:
+		off, _ := k.estimate()
+		if off-expiry.Sub(sent) <= contradicted {
+			return
+		}
+		k.dateUntrusted, k.known = true, false
+		k.listLo, k.hasListLo = newest.Sub(got), true
+		k.disagree = off - k.listLo
 	}
-	if hasHi && (!k.hasDataHi || hi < k.dataHi) {
-		k.dataHi, k.hasDataHi = hi, true
+}
+
+// listBounds: the newest created_ts, and the earliest expire_at (nil when
+// none expires).
+func listBounds(toks []Token) (newest time.Time, expiry *time.Time) {
+	for i := range toks {
+		if toks[i].CreatedTS.After(newest) {
+			newest = toks[i].CreatedTS
+		}
+		if e := toks[i].ExpireAt; e != nil && (expiry == nil || e.Before(*expiry)) {
+			expiry = e
+		}
 	}
-	if k.hasDataLo && k.hasDataHi && k.dataLo >= k.dataHi { // a stepped clock: this list alone
-		k.dataLo, k.hasDataLo, k.dataHi, k.hasDataHi = lo, hasLo, hi, hasHi
-	}
+	return newest, expiry
 }
 
 // observe: the server's clock read stamp at some client time in [sent, got].
@@ -69,6 +87,7 @@ func (k *serverClock) observe(stamp, sent, got time.Time, fromMint bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	switch {
+	case k.dateUntrusted && !fromMint:
 	case k.known && lo <= k.hi && hi >= k.lo:
 		k.lo, k.hi, k.fromMint = max(lo, k.lo), min(hi, k.hi), k.fromMint || fromMint
 	case k.fromMint && !fromMint:
@@ -97,9 +116,9 @@ func (k *serverClock) offset() time.Duration {
 	return off
 }
 
-// uncertainty is how far the offset may be from offset(): also, when the
-// lists contradict the Date header, how far apart the two are, so that a
-// window taken on either clock holds what the API stamps.
+// uncertainty is how far the offset may be from offset(): once the Date is
+// untrusted, how far it was, so that a window taken on either clock holds
+// what the API stamps.
 func (k *serverClock) uncertainty() time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -107,24 +126,16 @@ func (k *serverClock) uncertainty() time.Duration {
 	return u
 }
 
-// estimate: the readings' middle, unless a listed token proves it late (the
-// API listed a token that on that clock had expired): a Date a little late
-// is moved just below that expiry; one far off gives way to the newest
-// listed created_ts. Lists that hold a token created after another had
-// expired are no evidence: that API lists expired tokens. Called with k.mu
-// held.
+// estimate: the middle of the readings, else the newest listed created_ts
+// once the Date is untrusted. Called with k.mu held.
 func (k *serverClock) estimate() (off, uncertainty time.Duration) {
-	if k.known {
-		off, uncertainty = k.lo+(k.hi-k.lo)/2, (k.hi-k.lo)/2
+	switch {
+	case k.known:
+		return k.lo + (k.hi-k.lo)/2, (k.hi - k.lo) / 2
+	case k.hasListLo:
+		return k.listLo, k.disagree
 	}
-	if !k.hasDataHi || off < k.dataHi || k.fromMint || (k.hasDataLo && k.dataLo >= k.dataHi) {
-		return off, uncertainty
-	}
-	moved := k.dataHi - time.Second
-	if k.hasDataLo && (off-k.dataHi > contradicted || moved < k.dataLo) {
-		moved = k.dataLo
-	}
-	return moved, max(uncertainty, off-moved)
+	return 0, 0
 }
 
 // Now is the API's clock as far as its answers tell. Every decision about
@@ -136,5 +147,5 @@ func (c *Client) Now() time.Time { return c.now().Add(c.apiClock.offset()) }
 func (c *Client) ClockKnown() bool {
 	c.apiClock.mu.Lock()
 	defer c.apiClock.mu.Unlock()
-	return c.apiClock.known
+	return c.apiClock.known || c.apiClock.hasListLo
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -151,12 +152,28 @@ func TestServerClock_now(t *testing.T) {
 			k.observeDate(date(t0), t0, t0)
 			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute), listed(t0.Add(-2*time.Hour), 0)}, t0, t0)
 		}, -time.Hour},
-		// A Date a few seconds past the earliest expiry listed is moved
-		// just below it.
-		{"a Date a little late", func(k *serverClock) {
+		// An API may leave an expired token in its list a little while:
+		// a Date less than a minute past it is kept.
+		{"a Date a little past a listed expiry", func(k *serverClock) {
 			k.observeDate(date(t0), t0, t0)
 			k.observeList([]Token{listed(t0.Add(-5*time.Minute), 5*time.Minute-10*time.Second)}, t0, t0)
-		}, -10 * time.Second},
+		}, time.Second / 2},
+		// Once untrusted, Date readings are not used; a later list moves
+		// the estimate to its newest created_ts.
+		{"an untrusted Date stays unused", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute)}, t0, t0)
+			k.observeDate(date(t0.Add(time.Minute)), t0.Add(time.Minute), t0.Add(time.Minute))
+			k.observeList([]Token{listed(t0.Add(-time.Hour), 10*time.Minute), listed(t0.Add(-30*time.Minute), 10*time.Minute)},
+				t0.Add(time.Minute), t0.Add(time.Minute))
+		}, -31 * time.Minute},
+		// No bound outlives its list: after a list that agreed, a clock
+		// stepped two hours forward is followed.
+		{"a stepped clock is followed", func(k *serverClock) {
+			k.observeDate(date(t0), t0, t0)
+			k.observeList([]Token{listed(t0.Add(-time.Minute), 10*time.Minute)}, t0, t0)
+			k.observeDate(date(t0.Add(2*time.Hour)), t0, t0)
+		}, 2*time.Hour + time.Second/2},
 		// A token created after another had expired: this API lists
 		// expired tokens, and its list says nothing against the Date.
 		{"a list with an expired token is no evidence", func(k *serverClock) {
@@ -193,36 +210,55 @@ func listed(created time.Time, ttl time.Duration) Token {
 // client's clock (a proxy's), an hour off the clock that stamps the tokens,
 // and the client has minted nothing yet. A token the API lists is not taken
 // for expired, and a mint whose answer was lost, then retried, leaves no
-// token live that the client does not return or owe.
+// token live that the client does not return or owe: whether the lists
+// show the Date wrong before the mint (a listed token with ttl), only
+// during its recovery (the lost token's ttl), or never.
 func TestServerClock_dateOfAnotherClock(t *testing.T) {
 	for _, skew := range clockSkews {
-		t.Run(skew.String(), func(t *testing.T) {
-			e := newEmu(t, func(c *Config) {
-				c.Now = nil // time.Now
-				c.HTTPClient = &http.Client{Transport: proxyDate(baseTransport(t))}
-			})
-			e.s.SetRealTimeClock(true)
-			e.s.Advance(skew)
-			ctx := ctxT(t)
-			e.s.AddServiceAccount("svc_a")
-			short := e.s.MintToken("svc_a", "short", 600*time.Second, "")
-			toks, err := e.c.ListTokens(ctx, "svc_a")
-			if err != nil || !contains(ids(toks), short.ID) {
-				t.Fatalf("listed %v (%v): the token the API lists live is missing", ids(toks), err)
-			}
+		for _, ttls := range []struct{ existing, minted time.Duration }{{600 * time.Second, time.Hour}, {0, 600 * time.Second}, {0, 0}} {
+			t.Run(fmt.Sprintf("%s/existing ttl %s, minted ttl %s", skew, ttls.existing, ttls.minted), func(t *testing.T) {
+				e := newEmu(t, func(c *Config) {
+					c.Now = nil // time.Now
+					c.HTTPClient = &http.Client{Transport: proxyDate(baseTransport(t))}
+				})
+				e.s.SetRealTimeClock(true)
+				e.s.Advance(skew)
+				ctx := ctxT(t)
+				e.s.AddServiceAccount("svc_a")
+				existing := e.s.MintToken("svc_a", "existing", ttls.existing, "")
+				toks, err := e.c.ListTokens(ctx, "svc_a")
+				if err != nil || !contains(ids(toks), existing.ID) {
+					t.Fatalf("listed %v (%v): the token the API lists live is missing", ids(toks), err)
+				}
 
-			e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
-			ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "lost", TTL: 3600})
-			if err != nil {
-				t.Fatalf("CreateToken: %v", err)
-			}
-			if _, err := e.c.SettleDebt(ctx, "svc_a", ct.Owed, true); err != nil {
-				t.Fatalf("SettleDebt: %v", err)
-			}
-			lost := requestsTokenID(e.s, emulator.FaultDropAfter)
-			if lost == "" || e.s.TokenState(lost) != "revoked" {
-				t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
-			}
-		})
+				e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+				ct, err := e.c.CreateToken(ctx, "svc_a", CreateTokenRequest{Name: "lost", TTL: int64(ttls.minted / time.Second)})
+				if err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+				if _, err := e.c.SettleDebt(ctx, "svc_a", ct.Owed, true); err != nil {
+					t.Fatalf("SettleDebt: %v", err)
+				}
+				lost := requestsTokenID(e.s, emulator.FaultDropAfter)
+				if lost == "" || e.s.TokenState(lost) != "revoked" {
+					t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
+				}
+			})
+		}
+	}
+}
+
+// TestServerClock_dateALittlePastAListedExpiry: a Date 10m20s ahead of the
+// clock of a token with ttl 600 is within a minute of its expiry, so it is
+// kept as the clock; the token the API lists is still listed live.
+func TestServerClock_dateALittlePastAListedExpiry(t *testing.T) {
+	e := newEmu(t, func(c *Config) { c.Now = nil })
+	e.s.SetRealTimeClock(true)
+	e.s.SetDateOffset(10*time.Minute + 20*time.Second)
+	e.s.AddServiceAccount("svc_a")
+	tok := e.s.MintToken("svc_a", "short", 600*time.Second, "")
+	toks, err := e.c.ListTokens(ctxT(t), "svc_a")
+	if err != nil || !contains(ids(toks), tok.ID) {
+		t.Fatalf("listed %v (%v): the token the API lists live is missing", ids(toks), err)
 	}
 }
