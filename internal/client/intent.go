@@ -44,12 +44,15 @@ type Intent struct {
 	offset time.Duration
 }
 
-// Closes is when the request can no longer commit, on the API's clock.
+// Closes is when the request can no longer commit, on the API's clock. A
+// request not answered stays open longer by what was not known of that
+// clock (ClockSlack): a window taken on a clock that was behind must not
+// close early once the clock is better known.
 func (in *Intent) Closes() time.Time {
 	if in.Answered {
 		return in.To
 	}
-	return in.To.Add(lateCommitBound)
+	return in.To.Add(lateCommitBound + in.ClockSlack)
 }
 
 // cover widens the window to hold it also shifted by d, when the API's

@@ -262,3 +262,18 @@ func TestServerClock_dateALittlePastAListedExpiry(t *testing.T) {
 		t.Fatalf("listed %v (%v): the token the API lists live is missing", ids(toks), err)
 	}
 }
+
+// TestIntent_openWhileItsClockWasUntrusted: a lost mint recorded while a
+// stale list had made the Date untrusted (the clock a month behind) is not
+// closed by a later, honest clock one minute on: it stays open by what was
+// not known of the clock.
+func TestIntent_openWhileItsClockWasUntrusted(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	c := &Client{now: func() time.Time { return t0 }}
+	c.apiClock.observeDate(http.Header{"Date": []string{t0.Format(http.TimeFormat)}}, t0, t0)
+	c.apiClock.observeList([]Token{listed(t0.Add(-720*time.Hour), 10*time.Minute)}, t0, t0)
+	in := Intent{From: c.Now(), To: c.Now(), ClockSlack: c.apiClock.uncertainty()}
+	if honest := t0.Add(time.Minute); !honest.Before(in.Closes()) {
+		t.Fatalf("closes at %s, before the honest clock's %s: a late commit would be missed", in.Closes(), honest)
+	}
+}
