@@ -127,7 +127,9 @@ func (k *serverClock) uncertainty() time.Duration {
 }
 
 // estimate: the middle of the readings, else the newest listed created_ts
-// once the Date is untrusted. Called with k.mu held.
+// once the Date is untrusted, else (no Date, nothing minted) the client's
+// clock, as uncertain as the time a request may still commit. Called with
+// k.mu held.
 func (k *serverClock) estimate() (off, uncertainty time.Duration) {
 	switch {
 	case k.known:
@@ -135,7 +137,7 @@ func (k *serverClock) estimate() (off, uncertainty time.Duration) {
 	case k.hasListLo:
 		return k.listLo, k.disagree
 	}
-	return 0, 0
+	return 0, lateCommitBound
 }
 
 // Now is the API's clock as far as its answers tell. Every decision about

@@ -277,3 +277,35 @@ func TestIntent_openWhileItsClockWasUntrusted(t *testing.T) {
 		t.Fatalf("closes at %s, before the honest clock's %s: a late commit would be missed", in.Closes(), honest)
 	}
 }
+
+// TestServerClock_noDateHeader: an API that sends no Date (the contract
+// promises none), five minutes off the client's clock: a mint whose answer
+// was lost, tried once, is found and its token revoked, because nothing
+// known of the API's clock widens its window.
+func TestServerClock_noDateHeader(t *testing.T) {
+	for _, skew := range []time.Duration{5 * time.Minute, -5 * time.Minute} {
+		t.Run(skew.String(), func(t *testing.T) {
+			e := newEmu(t, func(c *Config) {
+				c.Now, c.MaxAttempts = nil, 1 // time.Now
+				c.HTTPClient = &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+					resp, err := baseTransport(t).RoundTrip(r)
+					if resp != nil {
+						resp.Header.Del("Date")
+					}
+					return resp, err
+				})}
+			})
+			e.s.SetRealTimeClock(true)
+			e.s.Advance(skew)
+			e.s.AddServiceAccount("svc_a")
+			e.s.InjectFault(emulator.Fault{Op: emulator.OpMint, Kind: emulator.FaultDropAfter, Times: 1})
+			if _, err := e.c.CreateToken(ctxT(t), "svc_a", CreateTokenRequest{Name: "lost", TTL: 3600}); err == nil {
+				t.Fatal("CreateToken succeeded with one attempt and a lost answer")
+			}
+			lost := requestsTokenID(e.s, emulator.FaultDropAfter)
+			if lost == "" || e.s.TokenState(lost) != "revoked" {
+				t.Fatalf("the token of the dropped mint (%q) is %s, want revoked", lost, e.s.TokenState(lost))
+			}
+		})
+	}
+}
