@@ -730,7 +730,10 @@ func TestEmulator_ListCache(t *testing.T) {
 		}
 	})
 
-	t.Run("expiry judged against Now at each call", func(t *testing.T) {
+	// A cached list drops a token once it has surely expired: past its
+	// expire_at on the list's floor (newest created_ts, less a minute, plus
+	// the time since the answer), never on a clock estimate.
+	t.Run("expiry judged on the list's floor at each call", func(t *testing.T) {
 		e := newEmuWithSvc(t)
 		short := e.s.MintToken("svc", "short", 300*time.Second, "")
 		long := e.s.MintToken("svc", "long", 3600*time.Second, "")
@@ -738,7 +741,11 @@ func TestEmulator_ListCache(t *testing.T) {
 		if err != nil || len(toks) != 2 {
 			t.Fatalf("%v %+v", err, toks)
 		}
-		e.s.Advance(301 * time.Second)
+		e.s.Advance(359 * time.Second)
+		if toks, err = e.c.ListTokens(ctx, "svc"); err != nil || !contains(ids(toks), short.ID) {
+			t.Fatalf("59s past its expiry, within the floor's minute: %v %v", err, ids(toks))
+		}
+		e.s.Advance(2 * time.Second)
 		toks, err = e.c.ListTokens(ctx, "svc")
 		if err != nil || len(toks) != 1 || toks[0].ID != long.ID || contains(ids(toks), short.ID) {
 			t.Fatalf("after expiry: %v %v", err, ids(toks))

@@ -70,13 +70,14 @@ func (c *Client) ListTokens(ctx context.Context, username string) ([]Token, erro
 }
 
 // listFloor is the earliest the API's clock can be now, from the list
-// alone: it stamped every created_ts before answering at client time at.
-// No clock estimate (a Date header may be another clock) can hide a token
-// the API may still hold live: one past its expire_at on this floor has
-// surely expired.
+// alone: it stamped every created_ts before answering at client time at
+// (less a minute, for API hosts whose clocks differ a little). No clock
+// estimate (a Date header may be another clock) can hide a token the API
+// may still hold live: one past its expire_at on this floor has surely
+// expired.
 func listFloor(toks []Token, at, now time.Time) time.Time {
 	newest, _ := listBounds(toks)
-	return newest.Add(now.Sub(at))
+	return newest.Add(now.Sub(at) - contradicted)
 }
 
 // visible filters the cached list under one hold of the ledger's lock. The
