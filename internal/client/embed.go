@@ -32,19 +32,19 @@ type EmbedResource struct {
 func (r EmbedSessionRequest) MarshalJSON() ([]byte, error) {
 	type plain EmbedSessionRequest
 	if r.RequiredResources == nil || len(r.RequiredResources) > 0 {
-		return compactJSON(plain(r))
+		return CompactJSON(plain(r))
 	}
-	return compactJSON(struct {
+	return CompactJSON(struct {
 		plain
 		RequiredResources []EmbedResource `json:"required_resources"`
 	}{plain(r), []EmbedResource{}})
 }
 
-// compactJSON is json.Marshal without HTML escaping: the contract limits
-// required_resources and initial_state in bytes of compact JSON, so `&`, `<`
-// and `>` are sent as themselves (one byte), not as \u0026 (six), and the
-// plan's size check measures what is sent.
-func compactJSON(v any) ([]byte, error) {
+// CompactJSON is the embed-session request's encoding: json.Marshal without
+// HTML escaping. The contract limits required_resources and initial_state in
+// bytes of compact JSON, so `&`, `<` and `>` are sent as themselves (one
+// byte), not as \u0026 (six); the plan's size check measures with it too.
+func CompactJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -95,7 +95,7 @@ func (c *Client) CreateEmbedSession(ctx context.Context, diveID string, req Embe
 	if err := validUsername(OpEmbedSession, req.Username); err != nil {
 		return EmbedSession{}, err
 	}
-	body, err := compactJSON(req)
+	body, err := CompactJSON(req)
 	if err != nil {
 		return EmbedSession{}, fmt.Errorf("%s: encoding the request: %w", OpEmbedSession, err)
 	}

@@ -64,7 +64,7 @@ func TestEmbedSessionRequest_emptyResources(t *testing.T) {
 func TestEmbedSessionRequest_noHTMLEscaping(t *testing.T) {
 	req := EmbedSessionRequest{Username: "svc", RequiredResources: []EmbedResource{{URL: "md:_share/a?x=1&y=<2>"}},
 		InitialState: json.RawMessage(`{"q": "a&b"}`)}
-	b, err := compactJSON(req)
+	b, err := CompactJSON(req)
 	want := `{"username":"svc","required_resources":[{"url":"md:_share/a?x=1&y=<2>"}],"initial_state":{"q":"a&b"}}`
 	if err != nil || string(b) != want {
 		t.Errorf("%s, %v; want %s", b, err, want)

@@ -11,9 +11,10 @@ const serverStampResolution = time.Second
 
 // serverClock is the offset of the API's clock from Config.Now, best learnt
 // from a minted token's created_ts (the clock that stamps what a lost mint
-// may have created), else from any answer's Date header. Readings that agree
-// narrow the interval; one that does not replaces it when it is of the same
-// or a better kind, so the evidence follows a clock that is stepped.
+// may have created), else from any answer's Date header, unless a token list
+// contradicts that Date (observeList). Readings that agree narrow the
+// interval; one that does not replaces it when it is of the same or a better
+// kind, so the evidence follows a clock that is stepped.
 type serverClock struct {
 	mu       sync.Mutex
 	known    bool

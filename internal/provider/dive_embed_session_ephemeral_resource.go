@@ -166,13 +166,11 @@ func (e *diveEmbedSessionEphemeralResource) ValidateConfig(ctx context.Context, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(requiredResources(res)); err != nil {
+	b, err := client.CompactJSON(requiredResources(res)) // as the request sends it
+	if err != nil {
 		return
 	}
-	if n := len(bytes.TrimSpace(b.Bytes())); n > maxRequiredResourcesBytes {
+	if n := len(b); n > maxRequiredResourcesBytes {
 		resp.Diagnostics.AddAttributeError(path.Root("required_resources"), "Required Resources Too Large",
 			fmt.Sprintf("required_resources is %d bytes as compact JSON, more than the %d MotherDuck accepts. List fewer "+
 				"resources, or leave required_resources out to use the ones the Dive declares.", n, maxRequiredResourcesBytes))

@@ -55,13 +55,7 @@ rotate_before = "60s"`)
 			},
 		},
 	})
-	minted := 0
-	for _, tk := range env.Server.AllTokens() {
-		if tk.ViaAPI {
-			minted++
-		}
-	}
-	if minted != 2 {
+	if minted := len(apiMinted(env)); minted != 2 {
 		t.Fatalf("want 2 tokens minted (the first and its rotation), got %d", minted)
 	}
 }
@@ -95,13 +89,7 @@ rotate_before = "60s"`)
 			},
 		},
 	})
-	minted := 0
-	for _, tk := range env.Server.AllTokens() {
-		if tk.ViaAPI {
-			minted++
-		}
-	}
-	if minted != 1 {
+	if minted := len(apiMinted(env)); minted != 1 {
 		t.Fatalf("want the one token minted, got %d", minted)
 	}
 }
