@@ -114,8 +114,8 @@ func (r *userTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				MarkdownDescription: "Arbitrary strings that, when any of them changes, rotate the token (replace it, or with " +
 					"`keep_previous` rotate it in place). Tie a rotation to " +
-					"a release, a date or another resource's id. Use `plantimestamp()`-derived values with care: `timestamp()` " +
-					"changes on every run and would replace the token on every apply. An empty map is the same as no keepers.",
+					"a release, a date or another resource's id. Not `timestamp()` or `plantimestamp()` as such: they change on " +
+					"every run and would replace the token on every apply. An empty map is the same as no keepers.",
 				// An empty map and null both mean no keepers: going from one
 				// to the other is no reason to replace the token.
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(

@@ -65,7 +65,7 @@ func tokenNameProblem(s string) string {
 	case !utf8.ValidString(s):
 		return "must be valid UTF-8"
 	case n > maxNameLength:
-		return fmt.Sprintf("must be at most %d characters long, counted as MotherDuck counts them (an emoji counts two); got %d",
+		return fmt.Sprintf("must be at most %d characters long ("+utf16Counting+"); got %d",
 			maxNameLength, n)
 	}
 	for _, reserved := range reservedTokenNames {
@@ -169,7 +169,7 @@ func utf16Len(s string) int {
 func descriptionProblem(s string) string {
 	n := utf16Len(s)
 	if n < 1 || n > maxDescLength {
-		return fmt.Sprintf("must be 1 to %d characters long, counted as MotherDuck counts them (an emoji counts two); got %d",
+		return fmt.Sprintf("must be 1 to %d characters long ("+utf16Counting+"); got %d",
 			maxDescLength, n)
 	}
 	return textProblem(s)
@@ -180,8 +180,12 @@ func descriptionValidator() validator.String {
 }
 
 // descriptionRule is what the description validator accepts, for the docs.
-var descriptionRule = fmt.Sprintf("1 to %d characters (counted in UTF-16 code units, as MotherDuck counts them: an "+
-	"emoji counts two), without leading or trailing white space or control characters", maxDescLength)
+var descriptionRule = fmt.Sprintf("1 to %d characters ("+utf16Counting+"), without leading or trailing white space or "+
+	"control characters", maxDescLength)
+
+// utf16Counting says how names and descriptions are measured (utf16Len).
+const utf16Counting = "counted in UTF-16 code units, as MotherDuck counts them: a character up to U+FFFF counts " +
+	"one; beyond it, as most emoji are, an emoji counts two"
 
 // noSurroundingSpace checks the provider's token, a secret.
 func noSurroundingSpace() validator.String {
@@ -299,7 +303,7 @@ func usernameRulesDescription() string {
 }
 
 func nameDescription() string {
-	return fmt.Sprintf("The token's name, 1 to %d characters (an emoji counts two), without surrounding white space. "+
+	return fmt.Sprintf("The token's name, 1 to %d characters ("+utf16Counting+"), without surrounding white space. "+
 		"The names %s are reserved by MotherDuck.", maxNameLength, quoteList(reservedTokenNames))
 }
 
