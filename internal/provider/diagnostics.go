@@ -103,10 +103,10 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 		summary, detail = "Operation Timed Out", fmt.Sprintf("Could not %s before the operation's time limit (the resource's timeouts) ran out%s. %s\n\n%s",
 			action, spentText, checkReachability, cause(err))
 	case errors.As(err, &invalid):
-		summary, detail = "Unusable Answer from the MotherDuck API", fmt.Sprintf("Could not %s: the API answered HTTP %d, "+
+		summary, detail = "Unusable Answer from the MotherDuck API", fmt.Sprintf("Could not %s: the API%s answered HTTP %d, "+
 			"but the answer could not be used: %s. The network worked; check that api_url points at the "+
-			"MotherDuck API itself and not at a proxy, a login page or another service. %s\n\n%s", action, invalid.StatusCode,
-			invalid.Reason, retryable, cause(err))
+			"MotherDuck API itself and not at a proxy, a login page or another service. %s\n\n%s", action, apiAt(data),
+			invalid.StatusCode, invalid.Reason, retryable, cause(err))
 	case errors.As(err, &unsettled):
 		summary, detail = "MotherDuck Token List Kept Changing", fmt.Sprintf("Could not %s: the API answers the token list "+
 			"in pages, and %d reads of it in a row held different tokens (tokens were minted or invalidated while it was "+
@@ -138,13 +138,23 @@ func apiErrorDiagThen(data *providerData, action, username string, err error, th
 		if errors.As(err, &transportErr) {
 			spentText = spentClause(transportErr)
 		}
-		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s. %s\n\n%s",
-			action, spentText, checkReachability, cause(err))
+		summary, detail = "MotherDuck API Unreachable", fmt.Sprintf("Could not %s: no answer came from the MotherDuck API%s%s. %s\n\n%s",
+			action, apiAt(data), spentText, checkReachability, cause(err))
 	}
 	if then != "" {
 		detail += "\n\n" + then
 	}
 	return diag.NewErrorDiagnostic(summary, detail)
+}
+
+// apiAt names the API URL the provider talks to (api_url; never with user
+// information, which the provider refuses), for errors where it is the
+// thing to check.
+func apiAt(data *providerData) string {
+	if data == nil || data.client == nil {
+		return ""
+	}
+	return " at " + data.client.Endpoint()
 }
 
 // rateLimitedClause says, for a 429, how the provider's retries ended: the

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -111,5 +112,23 @@ func TestAPIErrorDiag_notFoundNamesAUserOnlyWhenThereIsOne(t *testing.T) {
 		!strings.Contains(text, "404 Not Found") ||
 		!strings.Contains(text, "api_url") {
 		t.Errorf("about no user: %s", text)
+	}
+}
+
+// TestAPIErrorDiag_namesTheAPIURLWhereItIsTheThingToCheck: no answer, or an
+// answer that is not the API's, names the api_url the provider talks to.
+func TestAPIErrorDiag_namesTheAPIURLWhereItIsTheThingToCheck(t *testing.T) {
+	c, err := client.New(client.Config{BaseURL: "http://127.0.0.1:1", Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := &providerData{client: c}
+	for _, e := range []error{
+		&client.TransportError{Operation: client.OpListTokens, Err: errors.New("connection refused")},
+		&client.InvalidResponseError{Operation: client.OpListTokens, StatusCode: 200, Reason: "body is not JSON"},
+	} {
+		if d := apiErrorDiag(data, "list the tokens of user \"svc\"", "svc", e); !strings.Contains(d.Detail(), "API at http://127.0.0.1:1") {
+			t.Errorf("%s does not name the api_url: %s", d.Summary(), d.Detail())
+		}
 	}
 }
